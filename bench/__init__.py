@@ -1,0 +1,1 @@
+"""Benchmarks for search and matching (run as ``python -m bench.<name>``)."""

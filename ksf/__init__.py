@@ -1,0 +1,1 @@
+"""KSF kunnskapsportal: knowledge needs of Norway's municipal health and care services."""

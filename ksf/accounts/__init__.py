@@ -1,0 +1,1 @@
+"""Accounts: users, memberships (organisation + role), log-in and language preference."""

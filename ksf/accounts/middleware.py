@@ -1,0 +1,39 @@
+"""A logged-in user's default language follows their choice, else their municipality's målform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from ksf.organisations.models import Malform
+
+
+class UserLanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # An explicit choice (cookie from the language switcher or ?lang=) wins.
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            language = self._default_for(request)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+    @staticmethod
+    def _default_for(request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if user.language:
+            return str(user.language)
+        from .access import home_municipality
+
+        municipality = home_municipality(user)
+        if municipality is not None and municipality.malform == Malform.NYNORSK:
+            return "nn"
+        return None

@@ -1,0 +1,1 @@
+"""Knowledge and innovation needs: registration, the routing workflow, endorsements, history."""

@@ -1,0 +1,80 @@
+"""Who may see and do what with a need — decided here and nowhere else.
+
+- Everyone sees published needs (accepted by the cluster).
+- The submitter's municipality (reporters, contacts) sees its own needs, drafts included;
+  a draft is visible only to its author and the municipality's contacts.
+- A cluster coordinator sees the needs of municipalities in the cluster (from submission).
+- A regional coordinator sees the region's needs from submission; the national coordinator all.
+- A research partner sees needs assigned to its organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ksf.accounts.access import Actor, actor_for
+from ksf.accounts.models import Role
+
+from .models import Need
+from .workflow import Level, Status
+
+
+def visible_needs(user: Any) -> QuerySet[Need]:
+    actor = actor_for(user)
+    qs = Need.objects.all()
+    if actor.is_admin or actor.is_national:
+        return qs.exclude(Q(status=Status.DRAFT) & ~Q(created_by_id=actor.user_id))
+    condition = Q(published_at__isnull=False)
+    if actor.is_authenticated:
+        condition |= Q(created_by_id=actor.user_id)
+        contact_munis = actor.orgs_with_role(Role.MUNICIPAL_CONTACT)
+        condition |= Q(municipality_id__in=actor.municipality_ids) & ~Q(status=Status.DRAFT)
+        condition |= Q(municipality_id__in=contact_munis)
+        condition |= Q(cluster_id__in=actor.cluster_ids) & ~Q(status=Status.DRAFT)
+        condition |= Q(region_id__in=actor.region_ids) & ~Q(status=Status.DRAFT)
+        condition |= Q(assigned_partner_id__in=actor.partner_org_ids) & ~Q(status=Status.DRAFT)
+    return qs.filter(condition)
+
+
+def levels_for(actor: Actor, need: Need) -> set[str]:
+    """The levels at which this actor may act on this need."""
+    levels: set[str] = set()
+    if not actor.is_authenticated:
+        return levels
+    if need.created_by_id == actor.user_id or need.municipality_id in actor.orgs_with_role(Role.MUNICIPAL_CONTACT):
+        levels.add(Level.SUBMITTER)
+    if need.cluster_id and need.cluster_id in actor.cluster_ids:
+        levels.add(Level.CLUSTER)
+    if need.region_id in actor.region_ids:
+        levels.add(Level.REGION)
+    if actor.is_national or actor.is_admin:
+        levels.add(Level.NATIONAL)
+    if need.assigned_partner_id and need.assigned_partner_id in actor.partner_org_ids:
+        levels.add(Level.PARTNER)
+    return levels
+
+
+def get_need_for_user(user: Any, public_id: str, *, write: bool = False) -> Need:
+    """The need if the user may see it (404 otherwise); with write=True, also require a level."""
+    need = visible_needs(user).select_related("municipality", "cluster", "region", "merged_into", "assigned_partner").filter(public_id=public_id).first()
+    if need is None:
+        raise Http404(_("Fant ikke behovet."))
+    if write and not levels_for(actor_for(user), need):
+        raise PermissionDenied(_("Du har ikke tilgang til å endre dette behovet."))
+    return need
+
+
+def can_edit_content(user: Any, need: Need) -> bool:
+    """Text can be edited by the submitter while a draft or when clarification is asked."""
+    actor = actor_for(user)
+    return Level.SUBMITTER in levels_for(actor, need) and need.status in (Status.DRAFT, Status.CLARIFICATION)
+
+
+def can_endorse(user: Any, need: Need) -> bool:
+    actor = actor_for(user)
+    return actor.is_authenticated and need.is_public and bool(actor.municipality_ids - {need.municipality_id})

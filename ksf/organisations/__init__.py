@@ -1,0 +1,1 @@
+"""Organisations: health regions, counties, municipalities, clusters, regional bodies, partners."""
