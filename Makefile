@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: run install test lint typecheck pytest worker bench clean messages
+.PHONY: run install test lint typecheck pytest worker bench clean messages \
+	prod prod-stop prod-status prod-upgrade backup restore a11y permissions api-fuzz api-fuzz-ci load faults
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -50,3 +51,44 @@ messages:
 
 clean:
 	rm -rf $(VENV) node_modules var
+
+# --- Drift / operations (see README, "Drift / Operations") ---------------------------------
+# Production-like on this machine: PostgreSQL + gunicorn on 8001 and 8002 + one worker, DEBUG=0.
+prod: install
+	deploy/run-local-prod.sh start
+
+prod-stop:
+	deploy/run-local-prod.sh stop
+
+prod-status:
+	deploy/run-local-prod.sh status
+
+prod-upgrade: install
+	deploy/run-local-prod.sh upgrade
+
+# make backup DIR=var/backups/2026-11-23 ; make restore DIR=...  (against the prod setup)
+backup:
+	deploy/run-local-prod.sh backup $(or $(DIR),var/backups/$(shell date +%Y%m%dT%H%M%S))
+
+restore:
+	deploy/run-local-prod.sh restore $(DIR)
+
+# Proof harness.
+a11y: install
+	CI=$${CI:-true} $(PY) -m pytest tests/test_accessibility.py -q
+
+permissions: install
+	$(PY) -m pytest tests/test_permission_matrix.py -q
+
+api-fuzz: install
+	$(PY) -m bench.api_fuzz
+
+api-fuzz-ci: install
+	$(PY) -m bench.api_fuzz --ci
+
+# 50 browsing + 10 registering users for 2 minutes against `make prod` (starts it if needed).
+load: install
+	$(PY) -m bench.load.run
+
+faults: install
+	$(PY) -m bench.load.faults

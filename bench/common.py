@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ksf.search.dense import DIM, E5Embedder, PASSAGE_MAX_CHARS, QUERY_MAX_CHARS
+from ksf.search.dense import DIM, PASSAGE_MAX_CHARS, QUERY_MAX_CHARS, E5Embedder
+from ksf.search.text import clean
 
 CACHE_DIR = Path(os.environ.get("KSF_BENCH_CACHE", "/tmp/ksf-bench-cache"))
 
@@ -130,8 +131,10 @@ class EmbeddingCache:
 
     @staticmethod
     def _key(kind: str, text: str) -> str:
+        # keyed by what the embedder will really see (cleaned and cut), so a changed limit
+        # re-embeds exactly the texts it affects
         limit = QUERY_MAX_CHARS if kind == "query" else PASSAGE_MAX_CHARS
-        return hashlib.sha1(f"{kind}|{limit}|{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{kind}|{clean(text, limit)}".encode()).hexdigest()
 
     def embed(self, texts: Sequence[str], kind: str, batch_size: int = 16) -> npt.NDArray[np.float32]:
         keys = [self._key(kind, t) for t in texts]

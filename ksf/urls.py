@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/", include("ksf.api.urls")),
 ]
 
+handler400 = "ksf.core.errors.bad_request"
 handler404 = "ksf.core.errors.not_found"
 handler403 = "ksf.core.errors.forbidden"
 handler500 = "ksf.core.errors.server_error"

@@ -28,3 +28,25 @@ class LanguageForm(forms.ModelForm):
         labels = {"language": _("Foretrukket språk")}
         help_texts = {"language": _("Tomt betyr at språket følger kommunens målform.")}
         widgets = {"language": forms.Select(attrs={"class": "ds-input"})}
+
+
+class EraseForm(forms.Form):
+    """Erasure is final: the user confirms with their password and a tick."""
+
+    password = forms.CharField(
+        label=_("Passordet ditt"), widget=forms.PasswordInput(attrs={"class": "ds-input", "autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("Jeg forstår at kontoen min slettes for godt"),
+        widget=forms.CheckboxInput(attrs={"class": "ds-input"}),
+    )
+
+    def __init__(self, user: User, *args: object, **kwargs: object) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Feil passord."))
+        return password

@@ -8,6 +8,9 @@ urlpatterns = [
     path("logg-inn/", views.LoginView.as_view(), name="login"),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", views.profile, name="profile"),
+    path("personvern/", views.privacy, name="privacy"),
+    path("personvern/mine-data.json", views.privacy_export, name="privacy_export"),
+    path("api-nokkel/", views.api_token, name="api_token"),
     path(
         "glemt-passord/",
         views.RateLimitedPasswordResetView.as_view(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -17,5 +18,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ValidationError(detail=detail)
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
-        response.data = {"detail": "For mange forespørsler. Vent litt og prøv igjen."}
+        response.data = {"detail": _("For mange forespørsler. Vent litt og prøv igjen.")}
     return response

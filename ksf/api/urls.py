@@ -7,6 +7,13 @@ app_name = "api"
 
 v1 = [
     path("", include("ksf.organisations.api")),
+    path("", include("ksf.monitor.api")),
+    path("", include("ksf.evidence.api")),
+    path("", include("ksf.projects.api")),
+    path("", include("ksf.procurement.api")),
+    path("", include("ksf.needs.api")),
+    path("", include("ksf.priorities.api")),
+    path("", include("ksf.search.api")),
     # Other apps add their `<app>.api` module here.
 ]
 

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Too large or malformed requests (e.g. RequestDataTooBig): a plain Norwegian page, no base
+    layout, because the request itself may be unreadable."""
+    from django.conf import settings
+
+    context = {
+        "max_mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024),
+        "max_import_mb": settings.MAX_IMPORT_FILE_BYTES // (1024 * 1024),
+    }
+    return HttpResponseBadRequest(render_to_string("400.html", context))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

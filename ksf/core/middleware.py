@@ -29,3 +29,31 @@ class DatabaseUnavailableMiddleware:
             response["Retry-After"] = "10"
             return response
         return None
+
+
+class LanguageMiddleware:
+    """Bokmål unless the visitor chose otherwise (language cookie from the switcher).
+
+    Unlike Django's LocaleMiddleware we ignore the browser's Accept-Language: many Norwegian
+    staff use English-language browsers, and the portal is Norwegian first. A logged-in user's
+    own choice or municipality målform is applied later by accounts.middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _ in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or language)
+        patch_vary = response.get("Vary", "")
+        if "Cookie" not in patch_vary:
+            response["Vary"] = (patch_vary + ", Cookie").strip(", ")
+        return response

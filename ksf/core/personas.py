@@ -105,7 +105,7 @@ def build_world(*, password: str | None = None) -> World:
             username=username,
             defaults={"full_name": full_name, "email": f"{username}@example.no"},
         )
-        if hashed and (created or not user.has_usable_password()):
+        if hashed and (created or not user.password or not user.has_usable_password()):
             user.password = hashed
         if role == Role.ADMINISTRATOR:
             user.is_staff = True
@@ -114,3 +114,21 @@ def build_world(*, password: str | None = None) -> World:
         Membership.objects.get_or_create(user=user, organisation=orgs[org_key], role=role)
         users[username.replace(".", "_")] = user
     return World(users=users, orgs={k.replace("-", "_"): v for k, v in orgs.items()})
+
+
+def load_world() -> World:
+    """The persona world as it is in the database (built once per test database), or build it."""
+    usernames = [p[0] for p in PERSONAS]
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    if len(users) != len(usernames) or not Organisation.objects.filter(slug="bergensklyngen").exists():
+        return build_world()
+    org_keys = set(MUNICIPALITY_KEYS) | {c[1] for c in CLUSTERS} | {s for _, s in REGIONAL_BODIES.values()}
+    org_keys |= {p[1] for p in PARTNERS} | {"nasjonal-node", "helse-bergen", "trygghetsteknologi"}
+    orgs = {o.slug: o for o in Organisation.objects.filter(slug__in=org_keys - set(MUNICIPALITY_KEYS))}
+    numbers = {o.municipality_number: o for o in Organisation.objects.filter(municipality_number__in=MUNICIPALITY_KEYS.values())}
+    for key, number in MUNICIPALITY_KEYS.items():
+        orgs[key] = numbers[number]
+    return World(
+        users={name.replace(".", "_"): users[name] for name in usernames},
+        orgs={k.replace("-", "_"): v for k, v in orgs.items()},
+    )

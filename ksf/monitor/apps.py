@@ -1,6 +1,15 @@
+"""monitor app: statistics, charts, downloads, the open-data bundle and GET /api/v1/stats."""
 from django.apps import AppConfig
 
 
 class MonitorConfig(AppConfig):
     name = "ksf.monitor"
     label = "monitor"
+
+    def ready(self) -> None:
+        from ksf.core.registry import register_page_section
+
+        from . import sections
+
+        register_page_section("municipality", 50, sections.municipality_section)
+        register_page_section("cluster", 50, sections.cluster_section)

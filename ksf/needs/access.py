@@ -23,6 +23,9 @@ from ksf.accounts.models import Role
 from .models import Need
 from .workflow import Level, Status
 
+# Needs that can no longer gather support (merged needs point to the surviving one).
+NOT_ENDORSABLE = frozenset({Status.MERGED, Status.REJECTED, Status.WITHDRAWN})
+
 
 def visible_needs(user: Any) -> QuerySet[Need]:
     actor = actor_for(user)
@@ -48,7 +51,13 @@ def levels_for(actor: Actor, need: Need) -> set[str]:
         return levels
     if need.created_by_id == actor.user_id or need.municipality_id in actor.orgs_with_role(Role.MUNICIPAL_CONTACT):
         levels.add(Level.SUBMITTER)
+    if need.status == Status.DRAFT:
+        # A draft belongs to the municipality alone until it is submitted.
+        return levels
     if need.cluster_id and need.cluster_id in actor.cluster_ids:
+        levels.add(Level.CLUSTER)
+    if need.cluster_id is None and need.region_id in actor.region_ids:
+        # A municipality outside every cluster is screened by its regional body.
         levels.add(Level.CLUSTER)
     if need.region_id in actor.region_ids:
         levels.add(Level.REGION)
@@ -76,5 +85,29 @@ def can_edit_content(user: Any, need: Need) -> bool:
 
 
 def can_endorse(user: Any, need: Need) -> bool:
+    """Staff of another municipality may say "relevant for us too" on a published, living need."""
     actor = actor_for(user)
-    return actor.is_authenticated and need.is_public and bool(actor.municipality_ids - {need.municipality_id})
+    return (
+        actor.is_authenticated
+        and need.is_public
+        and need.status not in NOT_ENDORSABLE
+        and bool(actor.municipality_ids - {need.municipality_id})
+    )
+
+
+def can_see_internal(user: Any, need: Need) -> bool:
+    """The clarification thread and the action forms are for people with a level on the need."""
+    return bool(levels_for(actor_for(user), need))
+
+
+def can_view_queue(user: Any, queue: str) -> bool:
+    actor = actor_for(user)
+    if queue == "cluster":
+        return bool(actor.cluster_ids) or actor.is_national or actor.is_admin
+    if queue == "region":
+        return bool(actor.region_ids) or actor.is_national or actor.is_admin
+    if queue == "national":
+        return actor.is_national or actor.is_admin
+    if queue == "partner":
+        return bool(actor.partner_org_ids)
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ksf.organisations.models import HealthRegion, Organisation
 
@@ -31,7 +32,7 @@ class ServiceArea(models.TextChoices):
 
 
 class NeedKind(models.TextChoices):
-    KNOWLEDGE = "knowledge", _("Kunnskapsbehov")
+    KNOWLEDGE = "knowledge", pgettext_lazy("type behov", "Kunnskapsbehov")
     INNOVATION = "innovation", _("Innovasjonsbehov")
 
 
@@ -78,7 +79,7 @@ class Need(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="needs"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # Set when the cluster accepts the need; from then on it is public, whatever follows.
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,10 +60,10 @@ class Transition:
     target: str
     levels: frozenset[str]
     requires: frozenset[str]
-    label: str
+    label: str | Promise
 
 
-def _t(source: Status, target: Status, levels: set[Level], label: str, requires: set[str] | None = None) -> Transition:
+def _t(source: Status, target: Status, levels: set[Level], label: str | Promise, requires: set[str] | None = None) -> Transition:
     return Transition(source.value, target.value, frozenset(lv.value for lv in levels), frozenset(requires or set()), label)
 
 

@@ -23,7 +23,7 @@ IntArray = npt.NDArray[np.int64]
 
 RRF_K = 60
 #: BM25's share in weighted fusion when every query word is known to the index.
-DEFAULT_ALPHA = 0.3
+DEFAULT_ALPHA = 0.7
 
 
 def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None, k: int = RRF_K) -> dict[int, float]:

@@ -133,9 +133,7 @@ class LexicalIndex:
             self._n_alive -= 1
             self._len_sum -= float(self._doclen[slot])
 
-    def bulk_build(
-        self, docs: Iterable[tuple[int, str, str, str | None]], *, chunk: int = 10_000
-    ) -> None:
+    def bulk_build(self, docs: Iterable[tuple[int, str, str, str | None]], *, chunk: int = 10_000) -> None:
         """Replace the whole index with `docs` = (slot, title, text, lang), vectorised."""
         self.vocab = {}
         self._delta, self._df_delta, self._delta_docs = {}, {}, 0
@@ -228,9 +226,7 @@ class LexicalIndex:
         post_slot[m_dest], post_tf[m_dest] = m_slot, m_tf
         if len(d_tid):
             d_start = np.concatenate([[0], np.cumsum(d_counts)])[:-1]
-            d_dest = (
-                np.arange(len(d_tid), dtype=np.int64) - d_start[d_tid] + indptr[d_tid] + m_counts[d_tid]
-            )
+            d_dest = np.arange(len(d_tid), dtype=np.int64) - d_start[d_tid] + indptr[d_tid] + m_counts[d_tid]
             post_slot[d_dest], post_tf[d_dest] = d_slot, d_tf
         self._indptr, self._post_slot, self._post_tf = indptr, post_slot, post_tf
         self._df_main = counts.astype(np.int32)
@@ -269,6 +265,8 @@ class LexicalIndex:
         return slots, tfs
 
     def df(self, tid: int) -> int:
+        if tid < 0:
+            return 0
         main = int(self._df_main[tid]) if tid < len(self._df_main) else 0
         return main + self._df_delta.get(tid, 0)
 
@@ -284,9 +282,19 @@ class LexicalIndex:
         hits = sum(1 for q in qterms if any(t in self.vocab and self.df(self.vocab[t]) > 0 for t in q.terms))
         return hits / len(qterms)
 
-    def score(
-        self, qterms: Sequence[QueryTerm]
-    ) -> tuple[FloatArray, list[tuple[str, IntArray]]]:
+    def self_score(self, qterms: Sequence[QueryTerm]) -> float:
+        """BM25 of the query against itself as a document: the scale for a [0, 1] similarity."""
+        if not qterms or self._n_alive == 0:
+            return 0.0
+        avgdl = self._len_sum / max(self._n_alive, 1)
+        norm = self.k1 * (1.0 - self.b + self.b * len(qterms) / max(avgdl, 1e-9))
+        total = 0.0
+        for q in qterms:
+            idfs = [self.idf(self.vocab[t]) if t in self.vocab else self.idf(-1) for t in q.terms]
+            total += max(idfs) * (self.k1 + 1.0) / (1.0 + norm)
+        return total
+
+    def score(self, qterms: Sequence[QueryTerm]) -> tuple[FloatArray, list[tuple[str, IntArray]]]:
         """Dense BM25 score vector over all slots, and the postings of each matched word."""
         n = len(self._alive)
         scores = np.zeros(n, np.float32)

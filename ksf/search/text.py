@@ -62,8 +62,7 @@ _NO_MARKERS = frozenset(
     "et eit de dei blir vert bli hos eller om skal".split()
 )
 _EN_MARKERS = frozenset(
-    "the and of to in is are was were with for that this on as by be from or an it not "
-    "which what how can".split()
+    "the and of to in is are was were with for that this on as by be from or an it not which what how can".split()
 )
 
 # Seed lexicon for compound splitting: common Norwegian words of municipal health and care.
@@ -159,7 +158,8 @@ def normalise_language(lang: str | None) -> str | None:
 
 
 def _is_indexable(t: str) -> bool:
-    return len(t) > 1 and not t.isdigit()
+    # numbers stay: "type 2 diabetes", "covid 19", trial sizes and years are real evidence
+    return len(t) > 1 or t.isdigit()
 
 
 @lru_cache(maxsize=200_000)

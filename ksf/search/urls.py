@@ -1,7 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "search"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="includes/placeholder.html", extra_context={"title": "Søk"}), name="search"),
+    path("", views.search, name="search"),
+    path("lignende-behov/", views.similar_needs, name="similar_needs"),
 ]

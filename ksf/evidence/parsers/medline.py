@@ -86,6 +86,10 @@ def parse_medline(data: bytes, collector: Collector) -> None:
             )
             continue
         tag, value = match.group(1).strip(), match.group(2).strip()
+        if tag == "PMID" and fields:
+            # Some tools join records without the blank line; a second PMID starts a new one.
+            finish()
+            fields = None
         if fields is None:
             record_no += 1
             start_line = line_no

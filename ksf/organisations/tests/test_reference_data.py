@@ -15,6 +15,18 @@ def _write(tmp_path: Path, name: str, data: object) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def empty_reference_tables(db):
+    """The session loads reference data once; these tests start from empty tables (rolled back after)."""
+    from ksf.accounts.models import User
+
+    User.objects.all().delete()
+    Organisation.objects.exclude(kind=OrgKind.MUNICIPALITY).delete()
+    Organisation.objects.all().delete()
+    County.objects.all().delete()
+    HealthRegion.objects.all().delete()
+
+
 def _municipalities() -> list[dict]:
     return json.loads(MUNICIPALITIES_FILE.read_text(encoding="utf-8"))
 

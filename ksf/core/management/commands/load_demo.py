@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 from ksf.core.personas import DEMO_PASSWORD, build_world
 
 # Order matters: later apps link to earlier apps' demo objects.
-DEMO_APPS = ["needs", "evidence", "projects", "priorities", "procurement", "monitor"]
+DEMO_APPS = ["needs", "evidence", "projects", "priorities", "procurement", "monitor", "search"]
 
 
 class Command(BaseCommand):

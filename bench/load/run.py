@@ -1,0 +1,154 @@
+"""`make load`: 50 browsing + 10 registering/endorsing users for 2 minutes against the local
+production setup (gunicorn ×2 + PostgreSQL, started by deploy/run-local-prod.sh if needed),
+then checks that every need the run created exists exactly once with a complete history.
+
+    python -m bench.load.run [--duration 2m] [--browsers 50] [--reporters 10]
+
+Loopback only. Results: var/load/ (locust CSV + report.md) and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "var" / "load"
+HOSTS = ["http://127.0.0.1:8001", "http://127.0.0.1:8002"]
+PASSWORD = "last-test-passord-2026"
+# Ten municipalities in two clusters, so they can endorse each other's needs.
+MUNICIPALITIES = ["4601", "4627", "4626", "4631", "4624", "4630", "4628", "5001", "5031", "5028"]
+
+
+def prod_env() -> dict[str, str]:
+    out = subprocess.run([str(ROOT / "deploy" / "run-local-prod.sh"), "env"], capture_output=True, text=True, check=True).stdout
+    env = dict(os.environ)
+    for line in out.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        env[name] = shlex.split(value)[0] if value else ""
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/readyz", timeout=3) as response:  # noqa: S310 - loopback
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def django_shell(env: dict[str, str], code: str) -> str:
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-4000:])
+    return result.stdout
+
+
+CREATE_USERS = f"""
+import json
+from ksf.accounts.models import Membership, Role, User
+from ksf.organisations.models import Organisation
+from django.contrib.auth.hashers import make_password
+users = []
+hashed = make_password({PASSWORD!r})
+for i, number in enumerate({MUNICIPALITIES!r}, start=1):
+    user, _ = User.objects.update_or_create(username=f"last.{{i:02d}}", defaults={{"full_name": f"Lasttest {{i}}", "password": hashed, "is_active": True}})
+    Membership.objects.get_or_create(user=user, organisation=Organisation.objects.get(municipality_number=number), role=Role.REPORTER)
+    users.append([user.username, {PASSWORD!r}])
+print(json.dumps(users))
+"""
+
+VERIFY = """
+import json, sys
+from ksf.needs.models import Need
+created = json.load(open(PATH))
+problems, checked = [], 0
+titles = [c["title"] for c in created]
+for item in created:
+    needs = list(Need.objects.filter(title=item["title"]))
+    if len(needs) != 1:
+        problems.append(f"{item['title']}: {len(needs)} rows")
+        continue
+    need = needs[0]
+    if need.public_id != item["public_id"]:
+        problems.append(f"{item['title']}: id {need.public_id} != {item['public_id']}")
+    history = list(need.history.order_by("created_at", "pk"))
+    # Created as a draft (no row) or with a first row from nothing; then an unbroken chain to the current status.
+    chain_ok = bool(history) and history[0].from_status in ("", None, "draft") and history[-1].to_status == need.status
+    chain_ok = chain_ok and all(a.to_status == b.from_status for a, b in zip(history, history[1:]))
+    chain_ok = chain_ok and all(h.actor_organisation_id for h in history)
+    if not chain_ok:
+        problems.append(f"{need.public_id}: incomplete history {[(h.from_status, h.to_status) for h in history]}")
+    checked += 1
+orphans = Need.objects.filter(title__startswith="Lasttest ").exclude(title__in=titles).count()
+print(json.dumps({"created": len(created), "checked": checked, "problems": problems, "unconfirmed_rows": orphans,
+                  "duplicate_public_ids": len(created) - len({c["public_id"] for c in created})}))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", default="2m")
+    parser.add_argument("--browsers", type=int, default=50)
+    parser.add_argument("--reporters", type=int, default=10)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if not all(ready(h) for h in HOSTS):
+        print("== starting the production setup (deploy/run-local-prod.sh start)")
+        subprocess.run([str(ROOT / "deploy" / "run-local-prod.sh"), "start"], check=True)
+    env = prod_env()
+    # The demo set (published needs to read and endorse) must be there; load_demo is idempotent.
+    subprocess.run([sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])
+    users_file, created_file = OUT / "users.json", OUT / "created.json"
+    users_file.write_text(json.dumps(users))
+    created_file.unlink(missing_ok=True)
+    locust_env = {**os.environ, "KSF_LOAD_USERS_FILE": str(users_file), "KSF_LOAD_CREATED": str(created_file),
+                  "KSF_LOAD_HOSTS": ",".join(HOSTS), "KSF_LOAD_BROWSERS": str(args.browsers), "KSF_LOAD_REPORTERS": str(args.reporters)}
+    print(f"== locust: {args.browsers} browsing + {args.reporters} registering users, {args.duration}, hosts {HOSTS}")
+    started = time.monotonic()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
+         "-u", str(args.browsers + args.reporters), "-r", "20", "-t", args.duration, "--host", HOSTS[0],
+         "--csv", str(OUT / "run"), "--only-summary", "--stop-timeout", "10", "--loglevel", "WARNING"],
+        cwd=ROOT, env=locust_env, check=False,
+    )
+    elapsed = time.monotonic() - started
+    rows = list(csv.DictReader(open(OUT / "run_stats.csv")))
+    lines = [f"Load run {time.strftime('%Y-%m-%d %H:%M')}: {args.browsers}+{args.reporters} users, {args.duration} ({elapsed:.0f}s), 2 gunicorn processes + PostgreSQL",
+             "", "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|---:|"]
+    total_requests = total_failures = 0
+    for row in rows:
+        name = f"{row['Type']} {row['Name']}".strip()
+        lines.append(f"| {name} | {row['Request Count']} | {row['Failure Count']} | {row['50%']} | {row['95%']} | {row['99%']} | {float(row['Max Response Time']):.0f} |")
+        if row["Name"] == "Aggregated":
+            total_requests, total_failures = int(row["Request Count"]), int(row["Failure Count"])
+    error_rate = (total_failures / total_requests * 100) if total_requests else 0.0
+    lines.append("")
+    lines.append(f"Error rate: {total_failures}/{total_requests} = {error_rate:.3f} %")
+    verify = json.loads(django_shell({**env}, f"PATH = {str(created_file)!r}\n" + VERIFY).strip().splitlines()[-1]) if created_file.exists() else {"created": 0, "problems": ["no created.json"]}
+    lines.append(f"Needs created by the load: {verify.get('created')}, each exactly once with complete history: "
+                 f"{'yes' if not verify.get('problems') else 'NO'}; problems: {verify.get('problems')[:10]}; "
+                 f"rows not confirmed to a client: {verify.get('unconfirmed_rows')}")
+    target = {r["Name"]: r for r in rows}
+    p95_list = float(target.get("/behov/", {}).get("95%", "nan") or "nan")
+    p95_need = float(target.get("/behov/[id]/", {}).get("95%", "nan") or "nan")
+    lines.append(f"Targets: 0 errors → {'met' if total_failures == 0 else 'NOT met'}; list p95 {p95_list:.0f} ms and need page p95 {p95_need:.0f} ms ≤ 150 ms → "
+                 f"{'met' if p95_list <= 150 and p95_need <= 150 else 'NOT met'}")
+    report = "\n".join(lines)
+    (OUT / "report.md").write_text(report + "\n")
+    print(report)
+    return 0 if total_failures == 0 and not verify.get("problems") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
