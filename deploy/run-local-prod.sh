@@ -44,18 +44,30 @@ postgres_up() {
   su postgres -c "psql -q -tc \"SELECT 1 FROM pg_database WHERE datname='$DBNAME'\" | grep -q 1 || createdb -O ksf $DBNAME"
 }
 
+# --capture-output: the app's own log (JSON, stderr) goes to web-PORT.log too; a daemon has no terminal.
 start_web() {
   local port=$1
   if [ -f "$RUN/web-$port.pid" ] && kill -0 "$(cat "$RUN/web-$port.pid")" 2>/dev/null; then return; fi
   KSF_BIND=127.0.0.1:$port "$GUNICORN" -c deploy/gunicorn.conf.py --pid "$RUN/web-$port.pid" \
-    --daemon --access-logfile "$RUN/log/access-$port.log" --error-logfile "$RUN/log/web-$port.log" ksf.wsgi
+    --daemon --capture-output --access-logfile "$RUN/log/access-$port.log" --error-logfile "$RUN/log/web-$port.log" ksf.wsgi
 }
 
 start_worker() {
   if [ -f "$RUN/worker.pid" ] && kill -0 "$(cat "$RUN/worker.pid")" 2>/dev/null; then return; fi
-  # Tasks left RUNNING by a worker that died go back in the queue first (see requeue_stale_tasks).
-  "$PY" manage.py requeue_stale_tasks --older-than "${KSF_TASK_STALE_AFTER:-600}" >> "$RUN/log/worker.log" 2>&1
-  nohup "$PY" manage.py db_worker >> "$RUN/log/worker.log" 2>&1 &
+  # As systemd does for deploy/systemd/ksf-worker.service (Restart=always, RestartSec=5): a worker
+  # that exits — db_worker stops when PostgreSQL restarts under it — is started again after 5 s.
+  # Before each start, tasks left RUNNING by a worker that died go back in the queue
+  # (requeue_stale_tasks). worker.pid is this supervising loop; TERM stops it and its worker.
+  nohup bash -c '
+    child=0
+    trap '"'"'[ "$child" -gt 0 ] && kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0'"'"' TERM INT
+    while true; do
+      "$0" manage.py requeue_stale_tasks --older-than "$1"
+      "$0" manage.py db_worker & child=$!
+      wait "$child"
+      echo "arbeideren stoppet (kode $?); starter på nytt om 5 s"
+      sleep 5 & wait $!
+    done' "$PY" "${KSF_TASK_STALE_AFTER:-600}" >> "$RUN/log/worker.log" 2>&1 &
   echo $! > "$RUN/worker.pid"
 }
 

@@ -230,7 +230,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LupPhaseEnum": "ksf.procurement.phases.Phase"},
+    # One name per choice set, whatever the field is called (status, to, to_status ...), and
+    # distinct names where apps use the same field name for different sets (kind, status, phase,
+    # source). `spectacular --validate --fail-on-warn` must pass (ksf/api/tests/test_schema.py).
+    "ENUM_NAME_OVERRIDES": {
+        "NeedStatusEnum": "ksf.needs.workflow.Status",
+        "NeedKindEnum": "ksf.needs.models.NeedKind",
+        "ServiceAreaEnum": "ksf.needs.models.ServiceArea",
+        "ProjectStatusEnum": "ksf.projects.models.ProjectStatus",
+        "ProjectKindEnum": "ksf.projects.models.ProjectKind",
+        "ParticipationPhaseEnum": "ksf.projects.models.Phase",
+        "EvidenceSourceEnum": "ksf.evidence.models.Source",
+        # The LUP phase fields carry an inline enum of the values only (procurement.api.LupPhaseField).
+        "LupPhaseEnum": "ksf.procurement.phases.ORDER",
+    },
 }
 
 # Security: strict when DEBUG is off (production behind HTTPS).

@@ -161,7 +161,8 @@ MATRIX: dict[str, dict] = {
     "evidence:detail": entry(everyone(), pk="evidence"),
     "evidence:import": entry(only()),
     "evidence:link": [
-        entry(logged_in(), public_id="need_public"),  # empty form: answered with a message
+        # Access is decided before the form is read: an empty form is bad input only for those who may link.
+        entry(only("cluster", "regional", "national", maybe=("partner",)), public_id="need_public"),
         entry(only("cluster", "regional", "national", maybe=("partner",)), public_id="need_public",
               data={"evidence": "@evidence", "relation": "related", "what_we_know": "Matrisetest."}),
     ],

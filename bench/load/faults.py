@@ -54,7 +54,8 @@ def _sql(env: dict[str, str], query: str, params: tuple = ()) -> list[tuple]:
 
 def drill_worker(env: dict[str, str]) -> dict:
     key = f"fault-{uuid.uuid4().hex[:10]}"
-    task_id = django_shell(env, f"from ksf.core.tasks import fault_probe; print(fault_probe.enqueue({key!r}, 15).id)").strip().splitlines()[-1]
+    # Highest priority: the probe must not wait behind a backlog (e.g. embedding of the needs a load run registered).
+    task_id = django_shell(env, f"from ksf.core.tasks import fault_probe; print(fault_probe.using(priority=100).enqueue({key!r}, 15).id)").strip().splitlines()[-1]
 
     def state() -> tuple[str, int]:
         rows = _sql(env, "SELECT status, worker_ids::text FROM django_tasks_database_dbtaskresult WHERE id = %s", (task_id,))
@@ -156,11 +157,17 @@ def drill_postgres(env: dict[str, str]) -> dict:
     last_failure = max((t for t, key in timeline if key != "200"), default=None)
     found = int(django_shell(env, f"from ksf.needs.models import Need; print(Need.objects.filter(title__in={saved!r}).count())").strip().splitlines()[-1])
     server_errors = sum(v for k, v in statuses.items() if k.endswith(":500") or k == "500")
-    ok = server_errors == 0 and not bad_503 and found == len(saved) and recovered is not None and (last_failure or 0) < back_at + 10
+    # The task worker loses its connection too; it must be working again (restarted by its supervisor).
+    try:
+        worker_back = any("db_worker" in " ".join(p.cmdline()) for p in psutil.Process(int((RUN / "worker.pid").read_text())).children(recursive=True))
+    except (OSError, ValueError, psutil.Error):
+        worker_back = False
+    ok = server_errors == 0 and not bad_503 and found == len(saved) and recovered is not None and (last_failure or 0) < back_at + 10 and worker_back
     return {"ok": ok, "statuses": dict(statuses), "db_down_from_s": round(restart_at, 1), "db_up_at_s": round(back_at, 1),
             "first_200_after_restart_s": round(recovered - back_at, 2) if recovered else None,
             "last_non_200_at_s": round(last_failure, 1) if last_failure else None,
-            "needs_confirmed_saved": len(saved), "of_them_in_database": found, "503_without_clear_page": len(bad_503)}
+            "needs_confirmed_saved": len(saved), "of_them_in_database": found, "503_without_clear_page": len(bad_503),
+            "task_worker_running_after": worker_back}
 
 
 def drill_upload(env: dict[str, str]) -> dict:
@@ -186,12 +193,19 @@ def drill_upload(env: dict[str, str]) -> dict:
             "form_6MB": {"status": huge.status_code, "message": " ".join(huge_text.split())[:200]}, "needs_stored": int(after) - int(before)}
 
 
+def worker_alive() -> bool:
+    try:
+        return psutil.pid_exists(int((RUN / "worker.pid").read_text()))
+    except (OSError, ValueError):
+        return False
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="worker,postgres,upload")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    if not all(ready(h) for h in HOSTS) or not (RUN / "worker.pid").exists():
+    if not all(ready(h) for h in HOSTS) or not worker_alive():
         subprocess.run([str(ROOT / "deploy" / "run-local-prod.sh"), "start"], check=True)
     env = prod_env()
     drills = {"worker": drill_worker, "postgres": drill_postgres, "upload": drill_upload}

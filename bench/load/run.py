@@ -95,6 +95,32 @@ print(json.dumps({"created": len(created), "checked": checked, "problems": probl
 """
 
 
+def _cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the web processes (gunicorn masters and workers) and PostgreSQL.
+
+    The machine is shared (the load generator, other jobs), so latency alone does not say how
+    much of the CPU the portal needed; CPU milliseconds per request does."""
+    import psutil
+
+    totals = {"web": 0.0, "postgres": 0.0}
+    for pidfile in (ROOT / "var" / "prod").glob("web-*.pid"):
+        try:
+            master = psutil.Process(int(pidfile.read_text()))
+            for proc in [master, *master.children(recursive=True)]:
+                times = proc.cpu_times()
+                totals["web"] += times.user + times.system
+        except (OSError, ValueError, psutil.Error):
+            continue
+    for proc in psutil.process_iter(["name", "username"]):
+        try:
+            if proc.info["name"] and proc.info["name"].startswith("postgres"):
+                times = proc.cpu_times()
+                totals["postgres"] += times.user + times.system
+        except psutil.Error:
+            continue
+    return totals
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", default="2m")
@@ -115,6 +141,7 @@ def main() -> int:
     locust_env = {**os.environ, "KSF_LOAD_USERS_FILE": str(users_file), "KSF_LOAD_CREATED": str(created_file),
                   "KSF_LOAD_HOSTS": ",".join(HOSTS), "KSF_LOAD_BROWSERS": str(args.browsers), "KSF_LOAD_REPORTERS": str(args.reporters)}
     print(f"== locust: {args.browsers} browsing + {args.reporters} registering users, {args.duration}, hosts {HOSTS}")
+    cpu_before, load_before = _cpu_seconds(), os.getloadavg()
     started = time.monotonic()
     subprocess.run(
         [str(Path(sys.executable).parent / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
@@ -123,6 +150,7 @@ def main() -> int:
         cwd=ROOT, env=locust_env, check=False,
     )
     elapsed = time.monotonic() - started
+    cpu_after, load_after = _cpu_seconds(), os.getloadavg()
     rows = list(csv.DictReader(open(OUT / "run_stats.csv")))
     lines = [f"Load run {time.strftime('%Y-%m-%d %H:%M')}: {args.browsers}+{args.reporters} users, {args.duration} ({elapsed:.0f}s), 2 gunicorn processes + PostgreSQL",
              "", "| endpoint | requests | failures | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|---:|"]
@@ -135,6 +163,12 @@ def main() -> int:
     error_rate = (total_failures / total_requests * 100) if total_requests else 0.0
     lines.append("")
     lines.append(f"Error rate: {total_failures}/{total_requests} = {error_rate:.3f} %")
+    web_cpu, pg_cpu = (cpu_after["web"] - cpu_before["web"]), (cpu_after["postgres"] - cpu_before["postgres"])
+    per_request = (web_cpu + pg_cpu) / total_requests * 1000 if total_requests else 0.0
+    lines.append(f"CPU used: web processes {web_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s = {per_request:.1f} ms per request "
+                 f"({(web_cpu + pg_cpu) / elapsed:.2f} of {os.cpu_count()} cores over the run)")
+    lines.append("Load average (1, 5, 15 min) before: " + ", ".join(f"{v:.2f}" for v in load_before)
+                 + "; after: " + ", ".join(f"{v:.2f}" for v in load_after))
     verify = json.loads(django_shell({**env}, f"PATH = {str(created_file)!r}\n" + VERIFY).strip().splitlines()[-1]) if created_file.exists() else {"created": 0, "problems": ["no created.json"]}
     lines.append(f"Needs created by the load: {verify.get('created')}, each exactly once with complete history: "
                  f"{'yes' if not verify.get('problems') else 'NO'}; problems: {verify.get('problems')[:10]}; "

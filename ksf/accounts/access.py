@@ -27,6 +27,9 @@ class Actor:
     partner_org_ids: frozenset[int] = field(default_factory=frozenset)
     supplier_org_ids: frozenset[int] = field(default_factory=frozenset)
     is_national: bool = False
+    # Målform of the home municipality (see `home_municipality`): the default language of a user
+    # who chose none (accounts.middleware), read from the memberships loaded here anyway.
+    home_malform: str = ""
 
     @property
     def is_authenticated(self) -> bool:
@@ -50,7 +53,7 @@ def actor_for(user: Any) -> Actor:
     if cached is not None:
         return cached
     memberships = list(
-        Membership.objects.filter(user_id=user.pk).select_related("organisation")
+        Membership.objects.filter(user_id=user.pk).select_related("organisation").order_by("pk")
     )
     roles = frozenset((m.role, m.organisation_id) for m in memberships)
     municipality_ids = {
@@ -65,6 +68,11 @@ def actor_for(user: Any) -> Actor:
         for m in memberships
         if m.role == Role.REGIONAL_COORDINATOR and m.organisation.region_id
     }
+    home = next(
+        (m.organisation for m in memberships
+         if m.role in (Role.REPORTER, Role.MUNICIPAL_CONTACT) and m.organisation.kind == OrgKind.MUNICIPALITY),
+        None,
+    )
     actor = Actor(
         user_id=user.pk,
         is_admin=bool(user.is_superuser) or any(m.role == Role.ADMINISTRATOR for m in memberships),
@@ -77,13 +85,17 @@ def actor_for(user: Any) -> Actor:
         ),
         supplier_org_ids=frozenset(m.organisation_id for m in memberships if m.role == Role.SUPPLIER),
         is_national=any(m.role == Role.NATIONAL_COORDINATOR for m in memberships),
+        home_malform=home.malform if home is not None else "",
     )
     user._ksf_actor = actor
     return actor
 
 
 def home_municipality(user: Any) -> Organisation | None:
-    """The municipality a reporter or contact acts for (first membership), if any."""
+    """The municipality a reporter or contact acts for (first membership), if any.
+
+    Keep in step with `Actor.home_malform` in `actor_for` (same membership, same order).
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     membership = (

@@ -31,9 +31,10 @@ class UserLanguageMiddleware:
             return None
         if user.language:
             return str(user.language)
-        from .access import home_municipality
+        # From the user's memberships, loaded once per request by actor_for and reused by the
+        # views and templates (no query of its own).
+        from .access import actor_for
 
-        municipality = home_municipality(user)
-        if municipality is not None and municipality.malform == Malform.NYNORSK:
+        if actor_for(user).home_malform == Malform.NYNORSK:
             return "nn"
         return None

@@ -1,7 +1,9 @@
 """/api/: schema, docs and the v1 endpoints of every app."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
+
+from .views import CachedSpectacularAPIView
 
 app_name = "api"
 
@@ -18,7 +20,8 @@ v1 = [
 ]
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Generated once per process and language (ksf/api/views.py).
+    path("schema/", CachedSpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("v1/", include(v1)),
 ]

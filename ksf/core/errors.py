@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -29,4 +31,11 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while the exception is being handled: a database outage met in a middleware (session,
+    # logged-in user) gets the clear 503 page, like one met in a view.
+    from .middleware import database_unavailable_response, is_database_unavailable
+
+    exception = sys.exc_info()[1]
+    if is_database_unavailable(exception):
+        return database_unavailable_response(exception)
     return HttpResponseServerError(render_to_string("500.html"))

@@ -12,7 +12,26 @@ from django.template.loader import render_to_string
 logger = logging.getLogger(__name__)
 
 
+def is_database_unavailable(exception: BaseException | None) -> bool:
+    """A lost or refused database connection (not a bug in a query)."""
+    return isinstance(exception, (OperationalError, InterfaceError)) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def database_unavailable_response(exception: BaseException | None) -> HttpResponse:
+    logger.warning("database unavailable: %s", exception)
+    body = render_to_string("503.html", request=None)
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
+    """Errors from views. A lost connection met earlier, in a middleware (the session or the
+    logged-in user is read from the database), reaches `ksf.core.errors.server_error`, which
+    gives the same 503 page."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -20,14 +39,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            logger.warning("database unavailable: %s", exception)
-            body = render_to_string("503.html", request=None)
-            response = HttpResponse(body, status=503)
-            response["Retry-After"] = "10"
-            return response
+        if is_database_unavailable(exception):
+            return database_unavailable_response(exception)
         return None
 
 

@@ -179,6 +179,8 @@ class NeedEvidenceItem(generics.GenericAPIView):
     def delete(self, request: Request, public_id: str, evidence_id: int) -> Response:
         """Fjern koblingen mellom behovet og kunnskapskilden."""
         need = get_need_for_user(request.user, public_id)
+        if not can_link_evidence(request.user, need):
+            raise PermissionDenied(_("Du kan ikke endre kunnskapskoblingene på dette behovet."))
         evidence = get_object_or_404(Evidence, pk=evidence_id)
         if not services.evidence_unlink(need=need, evidence=evidence, user=request.user):
             return Response({"detail": "Kilden er ikke koblet til behovet."}, status=status.HTTP_404_NOT_FOUND)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from ksf.needs.access import get_need_for_user
 
 from . import selectors, services
-from .access import can_import
+from .access import can_import, can_link_evidence
 from .forms import EvidenceFilterForm, ImportForm, LinkForm
 from .models import Evidence, ImportRun
 
@@ -125,6 +125,9 @@ def _need_section(public_id: str) -> str:
 @require_POST
 def evidence_link(request: HttpRequest, public_id: str) -> HttpResponse:
     need = get_need_for_user(request.user, public_id)
+    # Access first: someone who may not link gets 403 whatever the form contains.
+    if not can_link_evidence(request.user, need):
+        raise PermissionDenied(_("Bare koordinatorer og forskningspartnere på behovet kan koble kunnskap til det."))
     form = LinkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Koblingen mangler opplysninger: %(e)s") % {"e": "; ".join(
@@ -148,6 +151,8 @@ def evidence_link(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def evidence_unlink(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
     need = get_need_for_user(request.user, public_id)
+    if not can_link_evidence(request.user, need):
+        raise PermissionDenied(_("Du kan ikke endre kunnskapskoblingene på dette behovet."))
     evidence = get_object_or_404(Evidence, pk=pk)
     if services.evidence_unlink(need=need, evidence=evidence, user=request.user):
         messages.success(request, _("Koblingen er fjernet."))

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, Count, FloatField, Func, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, FloatField, Func, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -533,21 +533,11 @@ CACHE_SECONDS = 600
 
 
 def data_version() -> str:
-    """Changes whenever a row the needs figures read is added, changed or deleted.
+    """Changes whenever a row the needs figures read is added, changed or deleted (see
+    `ksf.needs.selectors.data_version`, shared with the cached public need pages)."""
+    from ksf.needs.selectors import data_version as needs_data_version
 
-    History rows are append-only (only deleted with their need): their max id catches every
-    insert. Needs carry `updated_at`, which every service write sets; count and max id catch
-    inserts and deletes. Endorsements can be withdrawn: count and max id. Organisations:
-    count, max id and total population (reference data reloads). Each is an index lookup or
-    one pass over a small table; no COUNT over the history.
-    """
-    parts = [
-        Need.objects.aggregate(c=Count("id"), m=Max("id"), u=Max("updated_at")),
-        NeedStatusChange.objects.aggregate(m=Max("id")),
-        Endorsement.objects.aggregate(c=Count("id"), m=Max("id")),
-        Organisation.objects.aggregate(c=Count("id"), m=Max("id"), p=Sum("population")),
-    ]
-    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+    return needs_data_version()
 
 
 def need_stats(f: StatsFilter, *, today: dt.date | None = None) -> NeedStats:

@@ -78,6 +78,37 @@ def get_need_for_user(user: Any, public_id: str, *, write: bool = False) -> Need
     return need
 
 
+def require_transition_right(user: Any, need: Need, to: str) -> None:
+    """Refuse (403) before any form or payload is validated: someone without a level on the need,
+    or asking for a move from the table that is not theirs, hears so whatever else they sent.
+    A `to` that names no move from the current status is bad input (400, with the workflow's
+    message) for someone with a level — e.g. a page left open while the need moved on."""
+    from .workflow import get_transition
+
+    levels = levels_for(actor_for(user), need)
+    if not levels:
+        raise PermissionDenied(_("Du har ikke tilgang til å endre dette behovet."))
+    transition = get_transition(need.status, to)
+    if transition is not None and not transition.levels & levels:
+        raise PermissionDenied(
+            _("Du har ikke en rolle som kan gjøre dette med behovet (%(label)s).") % {"label": transition.label}
+        )
+
+
+def require_endorse_right(user: Any, need: Need) -> None:
+    """Who may not say "relevant for us too" at all (403); the rest is validation (400)."""
+    if not actor_for(user).is_authenticated:
+        raise PermissionDenied(_("Logg inn for å si at behovet er relevant for din kommune."))
+    if not need.is_public:
+        raise PermissionDenied(_("Bare publiserte behov kan støttes."))
+
+
+def can_register(user: Any) -> bool:
+    """Staff of a municipality (reporters, contacts) and administrators register needs."""
+    actor = actor_for(user)
+    return actor.is_admin or bool(actor.municipality_ids)
+
+
 def can_edit_content(user: Any, need: Need) -> bool:
     """Text can be edited by the submitter while a draft or when clarification is asked."""
     actor = actor_for(user)

@@ -7,11 +7,13 @@ changed the need first.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import QuerySet
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, permissions, serializers, status
@@ -24,6 +26,8 @@ from ksf.organisations.models import Organisation, OrgKind
 from . import access, selectors, services
 from .models import Need, NeedKind, ServiceArea, Urgency
 from .workflow import Level, Status
+
+T = TypeVar("T")
 
 # --- serializers ---------------------------------------------------------------------------------
 
@@ -38,6 +42,20 @@ class HistoryItemSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Status.choices)
     to_label = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
+
+
+# The one definition of a need named inside another object's payload (projects, procurements,
+# prioritisation rounds). A use that shows fewer fields subclasses it and lists them in its own
+# `Meta.fields`, so each shape keeps its own name in the schema.
+class NeedRefSerializer(serializers.ModelSerializer):
+    """Et behov omtalt i et annet objekt: behovsnummer og tittel (og status, kommune og region der de er med)."""
+
+    municipality = serializers.CharField(source="municipality.name")
+    region = serializers.CharField(source="region.code")
+
+    class Meta:
+        model = Need
+        fields = ["public_id", "title", "status", "municipality", "region"]
 
 
 class MunicipalityRefSerializer(serializers.Serializer):
@@ -187,8 +205,13 @@ def _detail_response(request: Request, need: Need, code: int = status.HTTP_200_O
 
 
 def _get(request: Request, public_id: str, *, write: bool = False) -> Need:
+    return _require(access.get_need_for_user, request.user, public_id, write=write)
+
+
+def _require(check: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an access check before the payload is validated: 403 (or 404) whatever was sent."""
     try:
-        return access.get_need_for_user(request.user, public_id, write=write)
+        return check(*args, **kwargs)
     except DjangoPermissionDenied as exc:
         from rest_framework.exceptions import PermissionDenied
 
@@ -223,6 +246,8 @@ class NeedListCreate(generics.GenericAPIView):
         operation_id="needs_create",
     )
     def post(self, request: Request) -> Response:
+        if not access.can_register(request.user):
+            return Response({"detail": _("Du må være knyttet til en kommune for å melde behov.")}, status=status.HTTP_403_FORBIDDEN)
         serializer = NeedCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -258,6 +283,7 @@ class NeedEndorse(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         """«Relevant for oss også»: kommunen din støtter behovet (én gang per kommune)."""
         need = _get(request, public_id)
+        _require(access.require_endorse_right, request.user, need)
         serializer = EndorseRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         endorsement = services.need_endorse(need=need, user=request.user, comment=serializer.validated_data["comment"])
@@ -299,6 +325,8 @@ class NeedTransition(APIView):
     def post(self, request: Request, public_id: str) -> Response:
         """Flytt behovet i arbeidsflyten (tabellen i workflow.py avgjør hvem som kan og hva som må oppgis)."""
         need = _get(request, public_id, write=True)
+        to = request.data.get("to") if isinstance(request.data, dict) else None
+        _require(access.require_transition_right, request.user, need, to if isinstance(to, str) else "")
         serializer = TransitionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -5,19 +5,23 @@ Every list starts from `access.visible_needs(user)`, so filtering never widens a
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from ksf.accounts.access import actor_for
+from ksf.core.pagecache import request_memo
+from ksf.organisations.models import Organisation
 
 from .access import visible_needs
-from .models import Need, NeedKind, NeedStatusChange, ServiceArea
+from .models import Endorsement, Need, NeedKind, NeedStatusChange, ServiceArea
 from .workflow import Status
 
 FILTER_KEYS = ("q", "status", "region", "cluster", "municipality", "service_area", "year", "kind")
@@ -137,6 +141,35 @@ def need_list(*, user: Any, filters: NeedFilters) -> QuerySet[Need]:
         if qs.query.order_by:
             return qs
     return qs.order_by("-published_at", "-created_at", "-pk")
+
+
+def data_version() -> str:
+    """Changes whenever a row that the needs pages and figures read is added, changed or deleted.
+
+    History rows are append-only (only deleted with their need): their max id catches every
+    insert. Needs carry `updated_at`, which every service write sets; count and max id catch
+    inserts and deletes. Endorsements can be withdrawn: count and max id. Organisations:
+    count, max id and total population (reference data reloads). Each is an index lookup or
+    one pass over a small table; no COUNT over the history. One round trip, asked once per
+    read-only request (`request_memo`).
+    """
+    return request_memo("needs.data_version", _compute_data_version)
+
+
+def _compute_data_version() -> str:
+    q = connection.ops.quote_name
+    need, history = q(Need._meta.db_table), q(NeedStatusChange._meta.db_table)
+    endorsement, organisation = q(Endorsement._meta.db_table), q(Organisation._meta.db_table)
+    sql = (
+        f"SELECT (SELECT COUNT(id) FROM {need}), (SELECT MAX(id) FROM {need}), (SELECT MAX(updated_at) FROM {need}),"
+        f" (SELECT MAX(id) FROM {history}),"
+        f" (SELECT COUNT(id) FROM {endorsement}), (SELECT MAX(id) FROM {endorsement}),"
+        f" (SELECT COUNT(id) FROM {organisation}), (SELECT MAX(id) FROM {organisation}), (SELECT SUM(population) FROM {organisation})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
 
 
 def public_needs() -> QuerySet[Need]:

@@ -24,7 +24,7 @@ from ksf.core.privacy import guard_free_text
 from ksf.organisations.models import Organisation, OrgKind
 
 from . import workflow
-from .access import NOT_ENDORSABLE, levels_for, visible_needs
+from .access import NOT_ENDORSABLE, levels_for, require_endorse_right, visible_needs
 from .models import (
     Comment,
     Endorsement,
@@ -426,11 +426,8 @@ def _notify(need_id: int, to: str, extra_user_ids: list[int] | None = None) -> N
 
 def need_endorse(*, need: Need, user: Any, municipality: Organisation | None = None, comment: str = "") -> Endorsement:
     """"Relevant for us too": one endorsement per municipality per need."""
+    require_endorse_right(user, need)
     actor = actor_for(user)
-    if not actor.is_authenticated:
-        raise PermissionDenied(_("Logg inn for å si at behovet er relevant for din kommune."))
-    if not need.is_public:
-        raise PermissionDenied(_("Bare publiserte behov kan støttes."))
     if need.status in NOT_ENDORSABLE:
         if need.status == Status.MERGED and need.merged_into_id:
             raise ValidationError({"municipality": _(

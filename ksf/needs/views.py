@@ -16,13 +16,16 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ksf.accounts.access import actor_for, home_municipality
+from ksf.core.pagecache import cached_html
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import access, selectors, services
@@ -43,24 +46,39 @@ def _filter_context(request: HttpRequest) -> tuple[selectors.NeedFilters, QueryS
 
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
-    filters, qs = _filter_context(request)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = selectors.NeedFilters.from_query(request.GET)
     query = filters.as_query()
-    context = {
+    context: dict[str, Any] = {
         "filters": filters,
-        "page_obj": page,
-        "needs": page.object_list,
         "querystring_without_page": urlencode(query),
         "export_query": ("?" + urlencode(query)) if query else "",
+    }
+
+    def results() -> str:
+        qs = selectors.need_list(user=request.user, filters=filters)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update({"page_obj": page, "needs": page.object_list})
+        return render_to_string("needs/_list_results.html", context, request)
+
+    # Anonymous visitors all see the same published needs: their results are rendered once per
+    # data version (ksf.core.pagecache). Text search follows the search index, so it is not cached.
+    if not request.user.is_authenticated and not filters.q:
+        parts = ["needs:list", selectors.data_version(), sorted(query.items()), request.GET.get("page", "")[:10]]
+        results_html = cached_html(parts, results)
+    else:
+        results_html = results()
+    if getattr(request, "htmx", False):
+        return HttpResponse(results_html)
+    context.update({
+        "results_html": mark_safe(results_html),  # noqa: S308 - our own rendered template
         "statuses": Status.choices,
         "service_areas": ServiceArea.choices,
         "kinds": NeedKind.choices,
         "regions": HealthRegion.objects.all(),
         "clusters": Organisation.objects.filter(kind=OrgKind.CLUSTER).order_by("name"),
         "years": range(timezone.localdate().year, 2023, -1),
-    }
-    template = "needs/_list_results.html" if getattr(request, "htmx", False) else "needs/need_list.html"
-    return render(request, template, context)
+    })
+    return render(request, "needs/need_list.html", context)
 
 
 EXPORT_COLUMNS = [
@@ -201,7 +219,10 @@ def need_transition(request: HttpRequest, public_id: str) -> HttpResponseBase:
         return redirect(f"{reverse('accounts:login')}?next={reverse('needs:detail', args=[public_id])}")
     need = access.get_need_for_user(request.user, public_id, write=True)
     to = request.POST.get("to", "")
-    form = TransitionForm(request.POST, prefix=f"t-{to}") if f"t-{to}-to" in request.POST else TransitionForm(request.POST)
+    prefixed = f"t-{to}-to" in request.POST
+    # Access first: someone who may not make this move gets 403 whatever the form contains.
+    access.require_transition_right(request.user, need, request.POST.get(f"t-{to}-to", "") if prefixed else to)
+    form = TransitionForm(request.POST, prefix=f"t-{to}") if prefixed else TransitionForm(request.POST)
     if form.is_valid():
         try:
             target = form.target_need()

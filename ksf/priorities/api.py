@@ -11,6 +11,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from ksf.needs.api import NeedRefSerializer
+
 from . import selectors
 from .forms import rating_label
 from .models import DecisionRecord, Round
@@ -35,14 +37,6 @@ class CriterionResultSerializer(serializers.Serializer):
     maximum = serializers.IntegerField(allow_null=True)
     sd = serializers.FloatField(allow_null=True, help_text="Standardavvik (populasjon)")
     note = serializers.CharField()
-
-
-class NeedRefSerializer(serializers.Serializer):
-    public_id = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.CharField()
-    municipality = serializers.CharField(source="municipality.name")
-    region = serializers.CharField(source="region.code")
 
 
 class RoundDecisionSerializer(serializers.Serializer):

@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ksf.needs.api import NeedRefSerializer
+
 from . import access, selectors, services
 from .models import Document, ExperienceReport, Initiative, PhaseChange, SupplierInterest, SupplierQuestion
 from .phases import Phase
@@ -30,10 +32,9 @@ class LupPhaseField(serializers.CharField):
         super().__init__(read_only=True, **kwargs)
 
 
-class ProcurementNeedSerializer(serializers.Serializer):
-    public_id = serializers.CharField()
-    title = serializers.CharField()
-    municipality = serializers.CharField(source="municipality.name")
+class ProcurementNeedSerializer(NeedRefSerializer):
+    class Meta(NeedRefSerializer.Meta):
+        fields = ["public_id", "title", "municipality"]
 
 
 class PhaseChangeSerializer(serializers.ModelSerializer):
@@ -175,6 +176,7 @@ class InterestCreate(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         initiative = access.get_initiative_for_user(request.user, pk)
+        access.require_supplier(request.user)  # 403 before the payload is validated
         data = InterestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         interest = services.interest_register(
@@ -198,6 +200,7 @@ class QuestionListCreate(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         initiative = access.get_initiative_for_user(request.user, pk)
+        access.require_supplier(request.user)  # 403 before the payload is validated
         data = QuestionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         question = services.question_ask(initiative=initiative, user=request.user, text=data.validated_data["text"])

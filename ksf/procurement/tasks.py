@@ -1,7 +1,8 @@
 """Background work for joint procurement: e-mail to participants and registered suppliers.
 
 Queued from services with `transaction.on_commit`, so nothing is sent for a change that was
-rolled back. Each recipient gets a separate message (suppliers never see each other's address).
+rolled back. Each recipient gets a separate message (suppliers never see each other's address),
+written in the recipient's language (ksf.accounts.languages).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 
@@ -19,6 +22,8 @@ def _url(initiative_id: int) -> str:
 @task()
 def notify_phase_change(*, change_id: int) -> int:
     """Tell participants and registered suppliers that the initiative moved to a new phase."""
+    from ksf.accounts.languages import email_recipients_by_language
+
     from .models import PhaseChange
     from .phases import phase_label
     from .selectors import participant_emails, supplier_emails
@@ -30,21 +35,29 @@ def notify_phase_change(*, change_id: int) -> int:
         recipients |= supplier_emails(initiative)
     if not recipients:
         return 0
-    subject = f"[Felles anskaffelse] {initiative.title}: {phase_label(change.to_phase)}"
-    body = (
-        f"Anskaffelsen «{initiative.title}» er flyttet fra fasen «{phase_label(change.from_phase)}» "
-        f"til «{phase_label(change.to_phase)}».\n"
-        + (f"\nBegrunnelse: {change.note}\n" if change.note else "")
-        + f"\nSe anskaffelsen: {_url(initiative.pk)}\n\n"
-        "Du får denne e-posten fordi virksomheten din deltar i anskaffelsen eller har meldt interesse."
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [r]) for r in sorted(recipients)]
+    messages: list[tuple[str, str, str, list[str]]] = []
+    for language, addresses in email_recipients_by_language(recipients).items():
+        with translation.override(language):
+            subject = _("[Felles anskaffelse] %(title)s: %(phase)s") % {
+                "title": initiative.title, "phase": phase_label(change.to_phase)}
+            body = (
+                _("Anskaffelsen «%(title)s» er flyttet fra fasen «%(from)s» til «%(to)s».") % {
+                    "title": initiative.title, "from": phase_label(change.from_phase), "to": phase_label(change.to_phase)}
+                + "\n"
+                + ("\n" + _("Begrunnelse: %(note)s") % {"note": change.note} + "\n" if change.note else "")
+                + "\n" + _("Se anskaffelsen: %(url)s") % {"url": _url(initiative.pk)} + "\n\n"
+                + _("Du får denne e-posten fordi virksomheten din deltar i anskaffelsen eller har meldt interesse.")
+            )
+        messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses)
+    messages.sort(key=lambda message: message[3][0])
     return send_mass_mail(messages, fail_silently=False)
 
 
 @task()
 def notify_answer_published(*, question_id: int) -> int:
     """Tell participants and every registered supplier (equally) that an answer is published."""
+    from ksf.accounts.languages import email_recipients_by_language
+
     from .models import SupplierQuestion
     from .selectors import participant_emails, supplier_emails
 
@@ -53,12 +66,17 @@ def notify_answer_published(*, question_id: int) -> int:
     recipients = participant_emails(initiative) | supplier_emails(initiative)
     if not recipients:
         return 0
-    subject = f"[Felles anskaffelse] Nytt svar i markedsdialogen: {initiative.title}"
-    body = (
-        f"Et spørsmål i markedsdialogen for «{initiative.title}» er besvart. "
-        "Spørsmål og svar er publisert likt for alle leverandører.\n\n"
-        f"Spørsmål: {question.text}\n\nSvar: {question.answer}\n\n"
-        f"Se alle spørsmål og svar: {_url(initiative.pk)}#sporsmal\n"
-    )
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [r]) for r in sorted(recipients)]
+    messages: list[tuple[str, str, str, list[str]]] = []
+    for language, addresses in email_recipients_by_language(recipients).items():
+        with translation.override(language):
+            subject = _("[Felles anskaffelse] Nytt svar i markedsdialogen: %(title)s") % {"title": initiative.title}
+            body = (
+                _("Et spørsmål i markedsdialogen for «%(title)s» er besvart. "
+                  "Spørsmål og svar er publisert likt for alle leverandører.") % {"title": initiative.title}
+                + "\n\n" + _("Spørsmål: %(text)s") % {"text": question.text}
+                + "\n\n" + _("Svar: %(text)s") % {"text": question.answer}
+                + "\n\n" + _("Se alle spørsmål og svar: %(url)s") % {"url": _url(initiative.pk) + "#sporsmal"} + "\n"
+            )
+        messages.extend((subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses)
+    messages.sort(key=lambda message: message[3][0])
     return send_mass_mail(messages, fail_silently=False)

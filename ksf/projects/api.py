@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ksf.needs.access import visible_needs
+from ksf.needs.api import NeedRefSerializer
 from ksf.needs.models import Need, ServiceArea
 from ksf.organisations.models import Organisation
 
@@ -70,9 +71,8 @@ class ParticipationSerializer(serializers.ModelSerializer):
         fields = ["phase", "capacity", "who"]
 
 
-class ProjectNeedRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Need
+class ProjectNeedRefSerializer(NeedRefSerializer):
+    class Meta(NeedRefSerializer.Meta):
         fields = ["public_id", "title", "status"]
 
 
@@ -210,6 +210,7 @@ class ProjectListCreate(generics.ListCreateAPIView):
         return selectors.project_list(user=self.request.user, filters=selectors.ProjectFilters.from_params(self.request.query_params))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        access.require_create(request.user)  # 403 before the payload is validated
         serializer = ProjectWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

@@ -6,8 +6,13 @@
   its title and first sentences (``passage_text``).
 - ``to_bytes`` / ``from_bytes`` store a vector in a database BinaryField (float32, little endian).
 - ``VectorIndex`` keeps normalised float32 rows by slot and answers by one matrix-vector
-  product. Measured in ``bench.scale``: at 200k x 384 this is ~300 MB and tens of ms per query
-  on this 2-core machine, inside the 150 ms budget without an approximate index.
+  product. At 200k x 384 the matrix is ~300 MB and the product is memory-bound: ~30 ms per
+  query on an idle 2-core machine, 60-80 ms when both cores are busy (``bench.scale``; OpenBLAS
+  with 1 or 2 threads, or splitting the rows over two threads, measured no faster). An
+  approximate first stage was measured and not adopted: sign bits of the centred vectors
+  (9 MB) + exact re-ranking of the best 500-4000 kept only 35-68 % of the exact top 100 on the
+  bench's vectors. At 200k the whole engine + snippet part of ``search_evidence`` measured
+  48/70 ms p50/p95 (load ~2); the query embedding (44/71 ms) is the other half.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ import numpy.typing as npt
 
 from . import fusion
 from .dense import DIM, Embedder, VectorIndex
-from .lexical import LexicalIndex, matched_words, top_k
-from .text import MAX_QUERY_CHARS, Analyzer, clean
+from .lexical import LexicalIndex, matched_words, release_free_memory, top_k
+from .text import MAX_QUERY_CHARS, Analyzer, QueryTerm, clean
 
 #: Cosine (e5 "query:" form on both sides) at or above which two needs are "the same question".
 #: Calibrated with ``python -m bench.duplicates``: the best-F1 threshold was 0.906 on the English
@@ -39,6 +39,7 @@ SIMILAR_THRESHOLD = 0.91
 #: lowered ROC AUC on both duplicate sets (related-but-different needs share their words).
 SIMILAR_LEXICAL_SHARE = 0.0
 CANDIDATES = 100
+_VEC_BLOCK = 8192  # rows per block while bulk-loading vectors
 MAX_LIMIT = 200
 
 
@@ -276,8 +277,9 @@ class HybridIndex:
             self.vectors = VectorIndex(DIM)
             self.meta = _Meta()
             self._qvec_cache.clear()
-            vec_slots: list[int] = []
-            vecs: list[npt.ArrayLike] = []
+            # vectors are gathered in fixed-size float32 blocks (not a list of 200k small arrays
+            # and then a copy of them all): the build's peak memory is about 2x the matrix
+            blocks: list[tuple[list[int], npt.NDArray[np.float32]]] = []
 
             def gen() -> Iterable[tuple[int, str, str, str | None]]:
                 for r in records:
@@ -285,9 +287,14 @@ class HybridIndex:
                         self._kill(r.doc_id)
                     slot = self._new_slot(r.doc_id)
                     self.meta.set(slot, r.meta)
-                    if r.vector is not None and np.asarray(r.vector).size == DIM:
-                        vec_slots.append(slot)
-                        vecs.append(r.vector)
+                    if r.vector is not None:
+                        v = np.asarray(r.vector, np.float32)
+                        if v.size == DIM:
+                            if not blocks or len(blocks[-1][0]) == _VEC_BLOCK:
+                                blocks.append(([], np.empty((_VEC_BLOCK, DIM), np.float32)))
+                            block_slots, block = blocks[-1]
+                            block[len(block_slots)] = v.reshape(DIM)
+                            block_slots.append(slot)
                     lang = r.meta.get("language") if r.meta else None
                     yield slot, clean(r.title, 2000), clean(r.text, 100_000), lang
 
@@ -295,8 +302,12 @@ class HybridIndex:
             for slot in np.nonzero(self._doc_of[: self._next_slot] < 0)[0]:
                 self.lexical.remove(int(slot))  # replaced duplicates within the batch
             self.vectors._ensure(self._next_slot)
-            if vec_slots:
-                self.vectors.set_many(vec_slots, np.asarray(vecs, np.float32).reshape(len(vecs), DIM))
+            while blocks:
+                block_slots, block = blocks.pop(0)
+                self.vectors.set_many(block_slots, block[: len(block_slots)])
+            for slot in np.nonzero(self._doc_of[: self._next_slot] < 0)[0]:
+                self.vectors.remove(int(slot))  # so n_vectors counts live documents only
+            release_free_memory()
 
     def _maybe_compact(self) -> None:
         dead = self._next_slot - len(self._slot_of)
@@ -414,26 +425,40 @@ class HybridIndex:
         and means the same thing whatever the corpus: "how much of this need's wording is there".
         """
         q = clean(text, MAX_QUERY_CHARS)
+        sims, dense, _, _ = self._similarity(q, query_vector, self.lexical.analyzer.query_terms(q))
+        return sims, dense
+
+    def _similarity(
+        self, q: str, query_vector: npt.ArrayLike | None, qterms: Sequence[QueryTerm]
+    ) -> tuple[
+        npt.NDArray[np.float32],
+        npt.NDArray[np.float32] | None,
+        npt.NDArray[np.float32] | None,
+        list[tuple[str, npt.NDArray[np.int32]]] | None,
+    ]:
+        """similarity_scores plus, when the lexical part was computed, the raw BM25 and the
+        postings of the matched words (so ``similar`` does not score the query twice)."""
         n = self._next_slot
         qvec = np.asarray(query_vector, np.float32) if query_vector is not None else self._query_vector(q)
         share = self.similar_lexical_share if qvec is not None else 1.0
         lex: npt.NDArray[np.float32] | None = None
+        bm25: npt.NDArray[np.float32] | None = None
+        postings: list[tuple[str, npt.NDArray[np.int32]]] | None = None
         if share > 0:
-            qterms = self.lexical.analyzer.query_terms(q)
-            bm25, _ = self.lexical.score(qterms)
+            bm25, postings = self.lexical.score(qterms)
             scale = self.lexical.self_score(qterms)
             lex = np.minimum(bm25[:n] / scale, 1.0) if scale > 0 else np.zeros(n, np.float32)
             if len(lex) < n:
                 lex = np.concatenate([lex, np.zeros(n - len(lex), np.float32)])
         if qvec is None:
             assert lex is not None
-            return lex.astype(np.float32), None
+            return lex.astype(np.float32), None, bm25, postings
         dense = self.vectors.scores(qvec)[:n]
         if len(dense) < n:
             dense = np.concatenate([dense, np.zeros(n - len(dense), np.float32)])
         if lex is None:
-            return dense.astype(np.float32), dense
-        return ((1 - share) * dense + share * lex).astype(np.float32), dense
+            return dense.astype(np.float32), dense, bm25, postings
+        return ((1 - share) * dense + share * lex).astype(np.float32), dense, bm25, postings
 
     def similar(
         self,
@@ -452,7 +477,8 @@ class HybridIndex:
             return []
         thr = self.similar_threshold if threshold is None else threshold
         with self._lock:
-            sims, dense = self.similarity_scores(q, query_vector=query_vector)
+            qterms = self.lexical.analyzer.query_terms(q)
+            sims, dense, bm25_all, word_postings = self._similarity(q, query_vector, qterms)
             n = len(sims)
             mask = self._alive_mask(filters)[:n]
             if dense is not None:
@@ -466,8 +492,8 @@ class HybridIndex:
             slots = slots[sims_m[slots] >= thr]
             if not len(slots):
                 return []
-            qterms = self.lexical.analyzer.query_terms(q)
-            bm25_all, word_postings = self.lexical.score(qterms)
+            if bm25_all is None or word_postings is None:
+                bm25_all, word_postings = self.lexical.score(qterms)
             matched = matched_words(slots, word_postings)
             return [
                 EngineHit(

@@ -14,8 +14,11 @@ Document frequencies count postings still present (removed documents stop counti
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +71,9 @@ class LexicalIndex:
         self._alive: npt.NDArray[np.bool_] = np.zeros(0, np.bool_)
         self._n_alive = 0
         self._len_sum = 0.0
+        # BM25's per-slot length normalisation, cached between queries until a write
+        self._version = 0
+        self._norm_cache: tuple[tuple[int, int, float, float], FloatArray] | None = None
 
     # ----------------------------------------------------------------- bookkeeping
     @property
@@ -121,6 +127,7 @@ class LexicalIndex:
             self._df_delta[tid] = self._df_delta.get(tid, 0) + 1
         self._doclen[slot] = dl
         self._alive[slot] = True
+        self._version += 1
         self._n_alive += 1
         self._len_sum += dl
         self._delta_docs += 1
@@ -129,20 +136,25 @@ class LexicalIndex:
 
     def remove(self, slot: int) -> None:
         if slot < len(self._alive) and self._alive[slot]:
+            self._version += 1
             self._alive[slot] = False
             self._n_alive -= 1
             self._len_sum -= float(self._doclen[slot])
 
     def bulk_build(self, docs: Iterable[tuple[int, str, str, str | None]], *, chunk: int = 10_000) -> None:
-        """Replace the whole index with `docs` = (slot, title, text, lang), vectorised."""
+        """Replace the whole index with `docs` = (slot, title, text, lang), vectorised.
+
+        Each chunk of documents becomes a small segment sorted by term; the segments are then
+        scattered into the final CSR arrays one by one (like ``merge``), so the peak memory is
+        the segments plus the result - no global sort of all postings.
+        """
         self.vocab = {}
+        self._version += 1
         self._delta, self._df_delta, self._delta_docs = {}, {}, 0
         self._alive = np.zeros(0, np.bool_)
         self._doclen = np.zeros(0, np.float32)
         self._n_alive, self._len_sum = 0, 0.0
-        parts_tid: list[IntArray] = []
-        parts_slot: list[IntArray] = []
-        parts_tf: list[FloatArray] = []
+        segments: list[tuple[IntArray, IntArray, FloatArray]] = []  # (term, slot, tf), sorted by term
         buf: list[tuple[int, str, str, str | None]] = []
 
         def flush() -> None:
@@ -153,10 +165,11 @@ class LexicalIndex:
             local: list[int] = []
             slots = np.fromiter((d[0] for d in buf), np.int64, len(buf))
             self._ensure_slots(int(slots.max()) + 1)
-            an, tw, vocab_get = self.analyzer, self.title_weight, self._tid
+            an, tw, vocab = self.analyzer, self.title_weight, self.vocab
+            intern = vocab.setdefault  # a new term gets the next id, as _tid gives it
             for i, (_slot, title, text, lang) in enumerate(buf):
-                tt = [vocab_get(t) for t in an.doc_terms(title, lang)]
-                bt = [vocab_get(t) for t in an.doc_terms(text, lang)]
+                tt = [intern(t, len(vocab)) for t in an.doc_terms(title, lang)]
+                bt = [intern(t, len(vocab)) for t in an.doc_terms(text, lang)]
                 tids.extend(tt)
                 tids.extend(bt)
                 weights.extend([tw] * len(tt))
@@ -165,30 +178,44 @@ class LexicalIndex:
                 self._doclen[_slot] = tw * len(tt) + len(bt)
             n = len(buf)
             key = np.asarray(tids, np.int64) * n + np.asarray(local, np.int64)
-            uniq, inv = np.unique(key, return_inverse=True)
+            del tids, local
+            uniq, inv = np.unique(key, return_inverse=True)  # sorted by (term, document)
+            del key
             tf = np.bincount(inv, weights=np.asarray(weights, np.float64)).astype(np.float32)
-            parts_tid.append((uniq // n).astype(np.int32))
-            parts_slot.append(slots[uniq % n].astype(np.int32))
-            parts_tf.append(tf)
+            segments.append(((uniq // n).astype(np.int32), slots[uniq % n].astype(np.int32), tf))
             self._alive[slots] = True
             buf.clear()
+            release_free_memory()
 
         for d in docs:
             buf.append(d)
             if len(buf) >= chunk:
                 flush()
         flush()
-        tid = np.concatenate(parts_tid) if parts_tid else np.zeros(0, np.int32)
-        slot = np.concatenate(parts_slot) if parts_slot else np.zeros(0, np.int32)
-        tf = np.concatenate(parts_tf) if parts_tf else np.zeros(0, np.float32)
-        order = np.argsort(tid, kind="stable")
-        counts = np.bincount(tid, minlength=len(self.vocab))
-        self._indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._post_slot = slot[order]
-        self._post_tf = tf[order]
+        n_terms = len(self.vocab)
+        seg_counts = [np.bincount(t, minlength=n_terms) for t, _, _ in segments]
+        counts: npt.NDArray[np.int64] = np.zeros(n_terms, np.int64)
+        for c in seg_counts:
+            counts += c
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        post_slot = np.empty(int(indptr[-1]), np.int32)
+        post_tf = np.empty(int(indptr[-1]), np.float32)
+        filled = indptr[:-1].copy()  # next free position per term
+        while segments:
+            tid, slot, tf = segments.pop(0)
+            c = seg_counts.pop(0)
+            start = np.concatenate([[0], np.cumsum(c)])[:-1]
+            dest = filled[tid] + (np.arange(len(tid), dtype=np.int64) - start[tid])
+            post_slot[dest], post_tf[dest] = slot, tf
+            filled += c
+            del tid, slot, tf, dest
+        self._indptr = indptr
+        self._post_slot = post_slot
+        self._post_tf = post_tf
         self._df_main = counts.astype(np.int32)
         self._n_alive = int(self._alive.sum())
         self._len_sum = float(self._doclen[self._alive].sum())
+        self._version += 1
 
     def merge(self) -> None:
         """Fold the delta segment into main and drop postings of removed slots (linear time)."""
@@ -250,6 +277,7 @@ class LexicalIndex:
         doclen[mapping[old]] = self._doclen[old]
         alive[mapping[old]] = self._alive[old]
         self._doclen, self._alive = doclen, alive
+        self._version += 1
 
     # ----------------------------------------------------------------- reads
     def _postings(self, tid: int) -> tuple[IntArray, FloatArray]:
@@ -294,15 +322,25 @@ class LexicalIndex:
             total += max(idfs) * (self.k1 + 1.0) / (1.0 + norm)
         return total
 
+    def _norm(self) -> FloatArray:
+        """k1 * (1 - b + b * dl / avgdl) per slot; recomputed only after a write."""
+        cached = self._norm_cache
+        key = (self._version, len(self._doclen), self.k1, self.b)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        avgdl = self._len_sum / max(self._n_alive, 1)
+        norm = (self.k1 * (1.0 - self.b + self.b * self._doclen / max(avgdl, 1e-9))).astype(np.float32)
+        self._norm_cache = (key, norm)
+        return norm
+
     def score(self, qterms: Sequence[QueryTerm]) -> tuple[FloatArray, list[tuple[str, IntArray]]]:
         """Dense BM25 score vector over all slots, and the postings of each matched word."""
         n = len(self._alive)
         scores = np.zeros(n, np.float32)
         if not qterms or self._n_alive == 0:
             return scores, []
-        avgdl = self._len_sum / max(self._n_alive, 1)
-        k1, b = self.k1, self.b
-        norm = (k1 * (1.0 - b + b * self._doclen / max(avgdl, 1e-9))).astype(np.float32)
+        k1 = self.k1
+        norm = self._norm()
         word_postings: list[tuple[str, IntArray]] = []
         for q in qterms:
             variants = [(t, 1.0) for t in q.terms] + [(t, PART_WEIGHT) for t in q.part_terms]
@@ -351,6 +389,24 @@ class LexicalIndex:
         return LexicalResult(slots.astype(np.int32), scores[slots], matched)
 
 
+_libc: Any = None
+
+
+def release_free_memory() -> None:
+    """Hand memory freed by a bulk build back to the OS (glibc's ``malloc_trim``; a no-op
+    elsewhere). Without it glibc keeps the freed heap - measured at 40k documents: RSS 362 MiB
+    after the build, 183 MiB after the trim - and the build's later chunks stack on top."""
+    global _libc
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _libc = False
+    if _libc:
+        _libc.malloc_trim(0)
+
+
 def top_k(scores: FloatArray, k: int) -> npt.NDArray[np.int64]:
     """Indices of the k largest scores, best first."""
     if k <= 0 or len(scores) == 0:
@@ -363,13 +419,22 @@ def top_k(scores: FloatArray, k: int) -> npt.NDArray[np.int64]:
 
 
 def matched_words(slots: npt.ArrayLike, word_postings: list[tuple[str, IntArray]]) -> list[list[str]]:
-    """For each slot, the query words whose postings contain it."""
-    slots = np.asarray(slots)
+    """For each slot, the query words whose postings contain it.
+
+    A boolean scratch array over the slot range and one scatter per word: linear in the
+    postings (np.isin sorted or hashed the whole posting list of common words, ~30 ms per
+    query at 200k documents).
+    """
+    slots = np.asarray(slots, np.int64)
     out: list[list[str]] = [[] for _ in range(len(slots))]
-    if not len(slots):
+    if not len(slots) or not word_postings:
         return out
+    size = int(slots.max()) + 1
+    mark = np.zeros(size, np.bool_)
     for surface, posting in word_postings:
-        hit = np.isin(slots, posting)
-        for i in np.nonzero(hit)[0]:
+        p = posting[posting < size] if len(posting) else posting
+        mark[p] = True
+        for i in np.nonzero(mark[slots])[0]:
             out[i].append(surface)
+        mark[p] = False
     return out

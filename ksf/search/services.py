@@ -190,18 +190,38 @@ def _word_matches(word: str, wanted: set[str], analyzer: Analyzer) -> bool:
     return any(part in wanted for part in analyzer.decompounder.split(w))
 
 
-def highlight(text: str, qterms: Sequence[QueryTerm], analyzer: Analyzer, *, max_words: int | None = None) -> SafeString:
+def highlight(
+    text: str,
+    qterms: Sequence[QueryTerm],
+    analyzer: Analyzer,
+    *,
+    max_words: int | None = None,
+    memo: dict[str, bool] | None = None,
+) -> SafeString:
     """HTML-escaped text with the words that match the query in <mark>; with `max_words`, the
-    window of that many words holding the most matches, with "…" where it was cut."""
+    window of that many words holding the most matches, with "…" where it was cut.
+
+    `memo` (word -> matches) may be shared by the calls of one query (same `qterms`), so each
+    distinct word is stemmed and split once per request, not once per occurrence.
+    """
     text = clean(text, 20_000)
     if not text:
         return mark_safe("")
     wanted = _wanted_terms(qterms)
     tokens = list(_TOKEN_RE.finditer(text))
-    hits = [bool(wanted) and _word_matches(m.group(0), wanted, analyzer) for m in tokens]
+    if wanted:
+        seen: dict[str, bool] = {} if memo is None else memo
+        hits: list[bool] = []
+        for m in tokens:
+            word = m.group(0)
+            hit = seen.get(word)
+            if hit is None:
+                hit = seen[word] = _word_matches(word, wanted, analyzer)
+            hits.append(hit)
+    else:
+        hits = [False] * len(tokens)
     start_tok, end_tok = 0, len(tokens)
     if max_words is not None and len(tokens) > max_words:
-        best, best_at, run = -1, 0, 0
         run = sum(hits[:max_words])
         best, best_at = run, 0
         for i in range(1, len(tokens) - max_words + 1):
@@ -216,11 +236,11 @@ def highlight(text: str, qterms: Sequence[QueryTerm], analyzer: Analyzer, *, max
     out: list[str] = ["… " if begin > 0 else ""]
     pos = begin
     for i in range(start_tok, end_tok):
-        m = tokens[i]
-        out.append(html.escape(text[pos : m.start()]))
-        word = html.escape(m.group(0))
-        out.append(f"<mark>{word}</mark>" if hits[i] else word)
-        pos = m.end()
+        if hits[i]:  # escaping is per character, so the text between marks is escaped in one go
+            m = tokens[i]
+            out.append(html.escape(text[pos : m.start()]))
+            out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+            pos = m.end()
     out.append(html.escape(text[pos:finish]))
     if finish < len(text):
         out.append(" …")
@@ -274,6 +294,7 @@ def search_evidence(query: str, *, filters: dict[str, Any] | None = None, limit:
         logger.exception("search_evidence failed")
         return []
     out: list[Hit] = []
+    memo: dict[str, bool] = {}
     for h in hits:
         record = records.get(h.doc_id)
         if record is None:  # deleted since the last sync
@@ -283,8 +304,8 @@ def search_evidence(query: str, *, filters: dict[str, Any] | None = None, limit:
             Hit(
                 evidence=record,
                 score=h.score,
-                snippet=highlight(record.abstract, qterms, analyzer, max_words=SNIPPET_WORDS),
-                title_html=highlight(title, qterms, analyzer),
+                snippet=highlight(record.abstract, qterms, analyzer, max_words=SNIPPET_WORDS, memo=memo),
+                title_html=highlight(title, qterms, analyzer, memo=memo),
                 matched_terms=h.matched_terms,
                 bm25_score=h.bm25_score,
                 dense_score=h.dense_score,
@@ -330,6 +351,7 @@ def _need_hits(hits: Sequence[EngineHit], needs: dict[int, Need], q: str, limit:
     idx = search_index.get_index(IndexKind.NEED)
     analyzer = idx.engine.lexical.analyzer
     qterms = analyzer.query_terms(q)
+    memo: dict[str, bool] = {}
     out: list[NeedHit] = []
     for h in hits:
         need = needs.get(h.doc_id)
@@ -339,8 +361,8 @@ def _need_hits(hits: Sequence[EngineHit], needs: dict[int, Need], q: str, limit:
             NeedHit(
                 need=need,
                 score=h.score,
-                snippet=highlight(need.question, qterms, analyzer, max_words=SNIPPET_WORDS),
-                title_html=highlight(need.title, qterms, analyzer),
+                snippet=highlight(need.question, qterms, analyzer, max_words=SNIPPET_WORDS, memo=memo),
+                title_html=highlight(need.title, qterms, analyzer, memo=memo),
                 matched_terms=h.matched_terms,
                 dense_score=h.dense_score,
                 answer_excerpt=_answer_excerpt(need.answer) if need.answer else "",
@@ -419,10 +441,14 @@ def similar_needs(
         if qvec is not None:
             for h in engine.similar(q, limit=fetch, exclude_ids=exclude, filters=engine_filters, query_vector=qvec):
                 found[h.doc_id] = h
-        # Needs without a vector (embeddings off, or not embedded yet) are judged lexically.
-        for h in engine.similar(q, limit=fetch, exclude_ids=exclude, filters=engine_filters, threshold=LEXICAL_SIMILAR_THRESHOLD):
-            if h.doc_id not in found and (qvec is None or not idx.has_vector(h.doc_id)):
-                found[h.doc_id] = h
+        # Needs without a vector (embeddings off, or not embedded yet) are judged lexically;
+        # when every need has a vector that pass could add nothing, so it is skipped.
+        if qvec is None or engine.vectors.n_vectors < len(engine):
+            for h in engine.similar(
+                q, limit=fetch, exclude_ids=exclude, filters=engine_filters, threshold=LEXICAL_SIMILAR_THRESHOLD
+            ):
+                if h.doc_id not in found and (qvec is None or not idx.has_vector(h.doc_id)):
+                    found[h.doc_id] = h
         hits = sorted(found.values(), key=lambda h: -h.score)
         needs = _visible(hits, user, None)
         return _need_hits(hits, needs, q, n)

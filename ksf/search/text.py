@@ -89,9 +89,12 @@ SEED_LEXICON_NO = frozenset(
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_PART_RE = re.compile(r"[^\W_]+")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-ZÆØÅ0-9])")
 
 _STEMMERS = {"no": Stemmer.Stemmer("norwegian"), "en": Stemmer.Stemmer("english")}
+for _stemmer in _STEMMERS.values():
+    _stemmer.maxCacheSize = 100_000  # stem_many relies on Snowball's own cache
 # Snowball Norwegian keeps -ing nouns ("forebygging") apart from their verbs ("forebygge").
 _NO_EXTRA_SUFFIXES = ("ing",)
 
@@ -107,7 +110,8 @@ def clean(text: str | None, max_chars: int | None = None) -> str:
         text = text[: max_chars * 2]
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROL_RE.sub(" ", text)
-    text = _WS_RE.sub(" ", text).strip()
+    # == _WS_RE.sub(" ", text).strip(): str.split() and re's \s agree on what is whitespace
+    text = " ".join(text.split())
     if max_chars is not None and len(text) > max_chars:
         cut = text.rfind(" ", 0, max_chars)
         text = text[: cut if cut > max_chars // 2 else max_chars]
@@ -115,14 +119,12 @@ def clean(text: str | None, max_chars: int | None = None) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters/digits, inner hyphens split off as separate words)."""
-    out: list[str] = []
-    for w in _WORD_RE.findall(text.lower()):
-        if "-" in w or "'" in w or "’" in w:
-            out.extend(p for p in re.split(r"[-'’]", w) if p)
-        else:
-            out.append(w)
-    return out
+    """Lower-cased word tokens (letters/digits, inner hyphens split off as separate words).
+
+    The same as matching ``_WORD_RE`` and splitting each match at its hyphens and apostrophes:
+    both give the runs of letters and digits, in order.
+    """
+    return _PART_RE.findall(text.lower())
 
 
 def first_sentence(text: str) -> str:
@@ -172,6 +174,17 @@ def stem(word: str, lang: str) -> str:
                 s = s[: -len(suf)]
                 break
     return s
+
+
+def stem_many(ws: list[str], lang: str) -> list[str]:
+    """``[stem(w, lang) for w in ws]`` in one call into Snowball (its own cache; 2-3x faster
+    when indexing 200k documents)."""
+    stems: list[str] = _STEMMERS[lang].stemWords(ws)
+    if lang == "no":
+        n = len(_NO_EXTRA_SUFFIXES[0])
+        assert _NO_EXTRA_SUFFIXES == ("ing",)  # the rule of stem(), unrolled for its only suffix
+        return [s[:-n] if len(s) - n >= 4 and s.endswith("ing") else s for s in stems]
+    return stems
 
 
 class Decompounder:
@@ -255,18 +268,14 @@ class Analyzer:
 
     def doc_terms(self, text: str, lang: str | None = None) -> list[str]:
         """Index terms of a document field, in order, with compound parts appended."""
-        toks = [t for t in words(clean(text)) if _is_indexable(t)]
+        toks = [t for t in words(clean(text)) if len(t) > 1 or t.isdigit()]  # _is_indexable, inlined
         language = normalise_language(lang) or guess_language(toks)
         stop = STOP_NO if language == "no" else STOP_EN
-        out: list[str] = []
-        parts: list[str] = []
-        for t in toks:
-            if t in stop:
-                continue
-            out.append(stem(t, language))
-            if language == "no" and self.split_compounds:
-                parts.extend(self.decompounder.split(t))
-        out.extend(parts)
+        kept = [t for t in toks if t not in stop]
+        out = stem_many(kept, language)
+        if language == "no" and self.split_compounds:
+            split = self.decompounder.split
+            out.extend(p for t in kept for p in split(t))
         return out
 
     def query_terms(self, query: str) -> list[QueryTerm]:

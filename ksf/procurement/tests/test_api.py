@@ -78,3 +78,23 @@ def test_the_schema_documents_the_procurement_endpoints(world, api):
     for path in ("/api/v1/procurements", "/api/v1/procurements/{id}", "/api/v1/procurements/{id}/interest",
                  "/api/v1/procurements/{id}/questions", "/api/v1/experience-reports", "/api/v1/experience-reports/{id}"):
         assert path in paths
+
+
+@pytest.mark.parametrize("persona", ["utenforstaende_tromso", "fou_askoy", "koordinator_bergen"])
+def test_non_suppliers_get_403_whatever_the_payload(world, api, in_dialogue, persona):
+    api.force_authenticate(getattr(world, persona))
+    interest = reverse("api:procurement-interest", args=[in_dialogue.pk])
+    questions = reverse("api:procurement-questions", args=[in_dialogue.pk])
+    assert api.post(interest, {"contact_role": "x" * 300}, format="json").status_code == 403
+    assert api.post(interest, {"contact_role": ["liste"]}, format="json").status_code == 403
+    assert api.post(questions, {}, format="json").status_code == 403
+    assert api.post(questions, {"text": "x" * 5000}, format="json").status_code == 403
+    assert SupplierInterest.objects.count() == 0 and SupplierQuestion.objects.count() == 0
+
+
+def test_the_needs_of_an_initiative_are_listed_with_number_title_and_municipality(world, api, innovation_needs, in_dialogue):
+    detail = api.get(reverse("api:procurement-detail", args=[in_dialogue.pk])).json()
+    assert detail["need_details"] == [
+        {"public_id": need.public_id, "title": need.title, "municipality": "Askøy"}
+        for need in sorted(innovation_needs, key=lambda n: n.public_id)
+    ]

@@ -1,0 +1,64 @@
+"""Cached HTML of public pages, keyed by a data version so that a change is never shown stale.
+
+Measured need (bench/load, issue #9): under 50 concurrent readers on two cores, rendering the
+public need list for every anonymous visit took most of the CPU. The list looks the same for
+every anonymous visitor, so its HTML is rendered once per (data version, language, query) and
+reused. The data version (`ksf.needs.selectors.data_version`) changes with every write to the
+rows the page shows, so a new need, a status change or an endorsement is visible on the next
+request; the time limit only bounds what the version cannot see (a renamed municipality).
+
+`request_memo` keeps a value for the rest of one GET/HEAD request, so a page that asks for the
+data version several times (a municipality page with sections from several apps) asks the
+database once. Requests that may write (POST ...) never reuse a value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.utils.translation import get_language
+
+T = TypeVar("T")
+
+PAGE_CACHE_SECONDS = 300
+
+_local = threading.local()
+
+
+def _request_started(sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    method = (environ or {}).get("REQUEST_METHOD", "")
+    _local.memo = {} if method in ("GET", "HEAD") else None
+
+
+def _request_finished(sender: Any, **kwargs: Any) -> None:
+    _local.memo = None
+
+
+request_started.connect(_request_started, dispatch_uid="ksf_pagecache_request_started")
+request_finished.connect(_request_finished, dispatch_uid="ksf_pagecache_request_finished")
+
+
+def request_memo(name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered until the end of the current read-only request."""
+    memo: dict[str, Any] | None = getattr(_local, "memo", None)
+    if memo is None:
+        return compute()
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
+
+
+def cached_html(parts: list[Any], render: Callable[[], str], timeout: int = PAGE_CACHE_SECONDS) -> str:
+    """The HTML `render()` gives, cached under `parts` plus the active language."""
+    raw = repr([get_language(), *parts])
+    key = "pagecache:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout)
+    return html
