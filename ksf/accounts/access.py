@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ksf.organisations.models import Organisation, OrgKind
 
 from .models import Membership, Role
@@ -45,6 +47,19 @@ class Actor:
 ANONYMOUS = Actor(user_id=None)
 
 
+#: Roles through which a user acts for a municipality; the first such membership is their home.
+HOME_ROLES = (Role.REPORTER, Role.MUNICIPAL_CONTACT)
+
+
+def _acts_for_municipality(m: Membership) -> bool:
+    return m.role in HOME_ROLES and m.organisation.kind == OrgKind.MUNICIPALITY
+
+
+def home_memberships() -> QuerySet[Membership]:
+    """Memberships that make a municipality someone's home, oldest first (the first one wins)."""
+    return Membership.objects.filter(role__in=HOME_ROLES, organisation__kind=OrgKind.MUNICIPALITY).order_by("pk")
+
+
 def actor_for(user: Any) -> Actor:
     """Build the Actor for a Django user (cached on the user object for the request)."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -56,23 +71,14 @@ def actor_for(user: Any) -> Actor:
         Membership.objects.filter(user_id=user.pk).select_related("organisation").order_by("pk")
     )
     roles = frozenset((m.role, m.organisation_id) for m in memberships)
-    municipality_ids = {
-        m.organisation_id
-        for m in memberships
-        if m.role in (Role.REPORTER, Role.MUNICIPAL_CONTACT)
-        and m.organisation.kind == OrgKind.MUNICIPALITY
-    }
+    municipality_ids = {m.organisation_id for m in memberships if _acts_for_municipality(m)}
     cluster_ids = {m.organisation_id for m in memberships if m.role == Role.CLUSTER_COORDINATOR}
     region_ids = {
         m.organisation.region_id
         for m in memberships
         if m.role == Role.REGIONAL_COORDINATOR and m.organisation.region_id
     }
-    home = next(
-        (m.organisation for m in memberships
-         if m.role in (Role.REPORTER, Role.MUNICIPAL_CONTACT) and m.organisation.kind == OrgKind.MUNICIPALITY),
-        None,
-    )
+    home = next((m.organisation for m in memberships if _acts_for_municipality(m)), None)
     actor = Actor(
         user_id=user.pk,
         is_admin=bool(user.is_superuser) or any(m.role == Role.ADMINISTRATOR for m in memberships),
@@ -92,20 +98,8 @@ def actor_for(user: Any) -> Actor:
 
 
 def home_municipality(user: Any) -> Organisation | None:
-    """The municipality a reporter or contact acts for (first membership), if any.
-
-    Keep in step with `Actor.home_malform` in `actor_for` (same membership, same order).
-    """
+    """The municipality a reporter or contact acts for (first membership), if any."""
     if not getattr(user, "is_authenticated", False):
         return None
-    membership = (
-        Membership.objects.filter(
-            user_id=user.pk,
-            role__in=[Role.REPORTER, Role.MUNICIPAL_CONTACT],
-            organisation__kind=OrgKind.MUNICIPALITY,
-        )
-        .select_related("organisation")
-        .order_by("pk")
-        .first()
-    )
+    membership = home_memberships().filter(user_id=user.pk).select_related("organisation").first()
     return membership.organisation if membership else None

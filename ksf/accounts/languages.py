@@ -11,9 +11,10 @@ from typing import Any
 
 from django.conf import settings
 
-from ksf.organisations.models import Malform, OrgKind
+from ksf.organisations.models import Malform
 
-from .models import Membership, Role, User
+from .access import home_memberships
+from .models import User
 
 
 def _supported() -> set[str]:
@@ -31,17 +32,8 @@ def preferred_languages(users: Iterable[Any]) -> dict[int, str]:
         else:
             undecided.append(user.pk)
     if undecided:
-        # The home municipality is the first reporter/contact membership (as accounts.access.home_municipality).
         home_malform: dict[int, str] = {}
-        rows = (
-            Membership.objects.filter(
-                user_id__in=undecided,
-                role__in=[Role.REPORTER, Role.MUNICIPAL_CONTACT],
-                organisation__kind=OrgKind.MUNICIPALITY,
-            )
-            .order_by("user_id", "pk")
-            .values_list("user_id", "organisation__malform")
-        )
+        rows = home_memberships().filter(user_id__in=undecided).values_list("user_id", "organisation__malform")
         for user_id, malform in rows:
             home_malform.setdefault(user_id, malform)
         for user_id in undecided:
