@@ -24,9 +24,10 @@ def _fast_and_isolated(settings: Any) -> None:
     settings.SEARCH_EMBEDDINGS = False
     # The in-process index lives for the whole test process: re-sync on every query.
     settings.SEARCH_SYNC_SECONDS = 0
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ export SECRET_KEY
 SECRET_KEY=$(cat "$RUN/secret_key")
 export ALLOWED_HOSTS=localhost,127.0.0.1
 export DATABASE_URL=${DATABASE_URL:-postgres://ksf:ksf@127.0.0.1:5432/$DBNAME}
-export TASKS_BACKEND=database CACHE=database
+export TASKS_BACKEND=database CACHE=database PAGECACHE_GRACE_SECONDS=${PAGECACHE_GRACE_SECONDS:-5}
 export SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0
 export MEDIA_ROOT=${MEDIA_ROOT:-$RUN/media}
 export SITE_URL=http://127.0.0.1:8001
@@ -142,7 +142,7 @@ case "${1:-start}" in
     ;;
   env)
     # Print the environment, e.g. `eval "$(deploy/run-local-prod.sh env)"` to run manage.py against it.
-    for v in DEBUG SECRET_KEY ALLOWED_HOSTS DATABASE_URL TASKS_BACKEND CACHE SECURE_SSL_REDIRECT SECURE_COOKIES MEDIA_ROOT SITE_URL; do
+    for v in DEBUG SECRET_KEY ALLOWED_HOSTS DATABASE_URL TASKS_BACKEND CACHE PAGECACHE_GRACE_SECONDS SECURE_SSL_REDIRECT SECURE_COOKIES MEDIA_ROOT SITE_URL; do
       printf 'export %s=%q\n' "$v" "${!v}"
     done
     ;;

@@ -190,8 +190,26 @@ CACHES = {
         if env("CACHE", "locmem") == "database"
         else "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ksf_cache",
-    }
+        "OPTIONS": {"MAX_ENTRIES": 5000},  # one table for both aliases: each culls it past this
+    },
+    # Rendered HTML and figures keyed by a data version (ksf.core.pagecache, ksf.monitor.stats):
+    # the same backend as the default (shared by all web processes in production, so a page is
+    # rendered once for all of them, not once per process), its own key space.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+        if env("CACHE", "locmem") == "database"
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ksf_cache" if env("CACHE", "locmem") == "database" else "ksf-pages",
+        "KEY_PREFIX": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
+
+# Anonymous visitors may be shown a cached public list or need page up to this many seconds
+# after it changed (logged-in users always see the current state). 0 = never (the default); the
+# production setup uses a few seconds: under 50 readers and 10 writers a second the data version
+# changed faster than the cached pages could be reused (measured, bench/load, issue #9).
+PAGECACHE_GRACE_SECONDS = int(env("PAGECACHE_GRACE_SECONDS", "0"))
 
 # Background work: inline (immediate) for the embedded default, database queue in production.
 TASKS = {

@@ -1,11 +1,18 @@
-"""Cached HTML of public pages, keyed by a data version so that a change is never shown stale.
+"""Cached HTML of public pages, keyed by a data version so that a change is not shown stale.
 
 Measured need (bench/load, issue #9): under 50 concurrent readers on two cores, rendering the
-public need list for every anonymous visit took most of the CPU. The list looks the same for
-every anonymous visitor, so its HTML is rendered once per (data version, language, query) and
-reused. The data version (`ksf.needs.selectors.data_version`) changes with every write to the
-rows the page shows, so a new need, a status change or an endorsement is visible on the next
-request; the time limit only bounds what the version cannot see (a renamed municipality).
+public need list and need pages for every anonymous visit took most of the CPU. They look the
+same for every anonymous visitor, so their HTML is rendered once per (data version, language,
+query) and reused. The data version (`ksf.needs.selectors.data_version`, `need_version` for one
+need) changes with every write to the rows the page shows, so a new need, a status change or an
+endorsement is visible on the next request; the time limit only bounds what the version cannot
+see (a renamed municipality).
+
+With 10 people registering and endorsing, the version changed about twice a second, faster than
+a copy could be reused. `PAGECACHE_GRACE_SECONDS` (production setup: 5) lets a copy made at an
+older version serve anonymous visitors for that many seconds: the same "within a few seconds"
+that several web processes already allow each other for search. Whoever made the change is
+logged in and always gets a freshly rendered page.
 
 `request_memo` keeps a value for the rest of one GET/HEAD request, so a page that asks for the
 data version several times (a municipality page with sections from several apps) asks the
@@ -16,10 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.utils.translation import get_language
 
@@ -53,12 +62,22 @@ def request_memo(name: str, compute: Callable[[], T]) -> T:
     return memo[name]
 
 
-def cached_html(parts: list[Any], render: Callable[[], str], timeout: int = PAGE_CACHE_SECONDS) -> str:
-    """The HTML `render()` gives, cached under `parts` plus the active language."""
+def cached_html(parts: list[Any], render: Callable[[], str], *, version: str, timeout: int = PAGE_CACHE_SECONDS) -> str:
+    """The HTML `render()` gives for `parts` (plus the active language) at data `version`.
+
+    A cached copy made at another version is reused only while it is younger than
+    `PAGECACHE_GRACE_SECONDS` (0 by default: never); so a change shows on the next request, or
+    at most that many seconds later where the setting allows it (production: anonymous pages).
+    """
     raw = repr([get_language(), *parts])
     key = "pagecache:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, timeout)
+    pages = caches["pages"]
+    entry = pages.get(key)
+    now = time.time()
+    if entry is not None:
+        stored_version, stored_at, html = entry
+        if stored_version == version or now - stored_at < settings.PAGECACHE_GRACE_SECONDS:
+            return str(html)
+    html = render()
+    pages.set(key, (version, now, html), timeout)
     return html

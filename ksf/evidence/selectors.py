@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from ksf.needs.models import Need
@@ -161,6 +161,14 @@ def evidence_candidates(need: Need, *, limit: int = CANDIDATE_LIMIT, exclude_ids
     if found is None:
         found = _fallback_candidates(need, limit=limit, exclude_ids=exclude)
     return found
+
+
+def need_links_version(need: Need) -> tuple[Any, ...]:
+    """Changes when a link to the need, or a linked record, is added, changed or removed
+    (part of `ksf.needs.selectors.need_version`, which keys the cached public need page)."""
+    row = NeedEvidenceLink.objects.filter(need=need).aggregate(
+        n=Count("id"), ids=Max("id"), at=Max("updated_at"), records=Max("evidence__updated_at"))
+    return (row["n"], row["ids"], row["at"], row["records"])
 
 
 def need_evidence_context(request_user: Any, need: Need) -> dict[str, Any]:

@@ -11,5 +11,5 @@ class MonitorConfig(AppConfig):
 
         from . import sections
 
-        register_page_section("municipality", 50, sections.municipality_section)
-        register_page_section("cluster", 50, sections.cluster_section)
+        register_page_section("municipality", 50, sections.municipality_section, sections.data_version)
+        register_page_section("cluster", 50, sections.cluster_section, sections.data_version)

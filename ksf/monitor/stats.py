@@ -37,7 +37,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Case, Count, FloatField, Func, IntegerField, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -545,6 +545,8 @@ def need_stats(f: StatsFilter, *, today: dt.date | None = None) -> NeedStats:
     today = today or timezone.localdate()
     # The figures carry translated labels (levels, outcomes, stages): one cache entry per language.
     key = f"{data_version()}:{get_language()}:{today.isoformat()}:{hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()}"
+    # The key holds the data version, so each web process may keep its own copy ("pages" cache).
+    cache = caches["pages"]
     stats = cache.get(f"monitor:needstats:{key}")
     if stats is None:
         stats = compute_need_stats(f, today=today)
@@ -598,6 +600,11 @@ class Optional_:
 NOT_YET = _("ikke tilgjengelig ennå")
 
 
+def optional_selector(module: str, name: str) -> Callable[..., Any] | None:
+    """`module.name` if that app is installed and has it, else None."""
+    return _selector(module, name)
+
+
 def _selector(module: str, name: str) -> Callable[..., Any] | None:
     try:
         mod = importlib.import_module(module)
@@ -643,6 +650,22 @@ def _project_queryset(f: StatsFilter) -> Any:
 
 
 def project_figures(f: StatsFilter) -> dict[str, Optional_]:
+    """`compute_project_figures`, memoised under the projects' data version, the day, the language
+    and the filter (a municipality page compares its own figures with the country's on every visit)."""
+    version = _selector("ksf.projects.selectors", "data_version")
+    if version is None:
+        return compute_project_figures(f)
+    key = f"monitor:projects:{version()}:{get_language()}:{timezone.localdate().isoformat()}:" + hashlib.sha1(
+        f.key().encode(), usedforsecurity=False).hexdigest()
+    cache = caches["pages"]
+    figures: dict[str, Optional_] | None = cache.get(key)
+    if figures is None:
+        figures = compute_project_figures(f)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def compute_project_figures(f: StatsFilter) -> dict[str, Optional_]:
     """Projects by status, funding by source (NOK) and user participation, from ksf.projects.selectors.
 
     User participation rows are shares of all projects in the filter: with / without user

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -63,6 +63,7 @@ def _needs_sections_html(snap: stats.Snapshot, query: str) -> str:
     """The needs, participation and lead-time sections, rendered once per data version, filter and
     language (they depend on nothing else), then served from the cache."""
     key = f"monitor:html:{snap.needs.cache_key}:{get_language()}"
+    cache = caches["pages"]  # keyed by the data version: each process may keep its own copy
     html = cache.get(key) if snap.needs.cache_key else None
     if html is None:
         html = render_to_string("monitor/_sections.html", {

@@ -56,5 +56,7 @@ class NeedsConfig(AppConfig):
         from ksf.core import registry
 
         registry.register_front_page_section(20, front_page_section)
-        registry.register_page_section("municipality", 20, organisation_section)
-        registry.register_page_section("cluster", 20, organisation_section)
+        from .selectors import data_version
+
+        registry.register_page_section("municipality", 20, organisation_section, data_version)
+        registry.register_page_section("cluster", 20, organisation_section, data_version)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -76,9 +76,14 @@ class NeedFilters:
 
 def with_support(qs: QuerySet[Need]) -> QuerySet[Need]:
     """Annotate endorsement count and combined population (submitter + endorsers); computed, never stored."""
+    # Correlated subqueries, not a join + GROUP BY over the need and its related rows: the same
+    # figures, but PostgreSQL plans the list query in ~2 ms instead of ~15 (measured, issue #9).
+    per_need = Endorsement.objects.filter(need=OuterRef("pk")).order_by().values("need")
     return qs.annotate(
-        endorsement_count=Count("endorsements", distinct=True),
-        endorsers_population=Coalesce(Sum("endorsements__municipality__population"), Value(0)),
+        endorsement_count=Coalesce(Subquery(per_need.annotate(n=Count("id")).values("n")), Value(0)),
+        endorsers_population=Coalesce(
+            Subquery(per_need.annotate(total=Sum("municipality__population")).values("total")), Value(0)
+        ),
     )
 
 
@@ -170,6 +175,35 @@ def _compute_data_version() -> str:
         cursor.execute(sql)
         row = cursor.fetchone()
     return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def need_version(need: Need) -> str:
+    """Changes whenever a row the public page of this one need shows is added, changed or
+    deleted: the need itself (`updated_at`), its history (append-only: max id), its endorsements
+    (count, max id) and the needs merged into it; plus what other apps show on the page
+    (`NEED_VERSION_PARTS`: evidence links, adopted measures). One round trip here, one per part."""
+    q = connection.ops.quote_name
+    need_t, history, endorsement = q(Need._meta.db_table), q(NeedStatusChange._meta.db_table), q(Endorsement._meta.db_table)
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {history} WHERE need_id = %s),"
+        f" (SELECT COUNT(id) FROM {endorsement} WHERE need_id = %s), (SELECT MAX(id) FROM {endorsement} WHERE need_id = %s),"
+        f" (SELECT COUNT(id) FROM {need_t} WHERE merged_into_id = %s), (SELECT MAX(updated_at) FROM {need_t} WHERE merged_into_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [need.pk] * 5)
+        row = cursor.fetchone()
+    parts = [need.pk, need.updated_at.isoformat(), row]
+    for path in NEED_VERSION_PARTS:
+        module, _sep, name = path.rpartition(".")
+        parts.append(getattr(importlib.import_module(module), name)(need))
+    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+# What other apps show on a need's page, each a function need -> something that changes when it does.
+NEED_VERSION_PARTS = [
+    "ksf.evidence.selectors.need_links_version",
+    "ksf.priorities.selectors.need_adoption_version",
+]
 
 
 def public_needs() -> QuerySet[Need]:

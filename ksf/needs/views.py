@@ -63,8 +63,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
     # Anonymous visitors all see the same published needs: their results are rendered once per
     # data version (ksf.core.pagecache). Text search follows the search index, so it is not cached.
     if not request.user.is_authenticated and not filters.q:
-        parts = ["needs:list", selectors.data_version(), sorted(query.items()), request.GET.get("page", "")[:10]]
-        results_html = cached_html(parts, results)
+        parts = ["needs:list", sorted(query.items()), request.GET.get("page", "")[:10]]
+        results_html = cached_html(parts, results, version=selectors.data_version())
     else:
         results_html = results()
     if getattr(request, "htmx", False):
@@ -210,7 +210,16 @@ def _detail_context(request: HttpRequest, need: Need, **extra: Any) -> dict[str,
 @require_GET
 def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     need = access.get_need_for_user(request.user, public_id)
-    return render(request, "needs/need_detail.html", _detail_context(request, need))
+    if request.user.is_authenticated:
+        return render(request, "needs/need_detail.html", _detail_context(request, need))
+    # Every anonymous visitor sees the same page body (no forms, nothing personal): it is rendered
+    # once per version of what it shows (ksf.core.pagecache; measured need: bench/load, issue #9).
+    body = cached_html(
+        ["needs:detail", need.pk],
+        lambda: render_to_string("needs/_detail_body.html", _detail_context(request, need), request),
+        version=selectors.need_version(need),
+    )
+    return render(request, "needs/need_detail.html", {"need": need, "body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
 
 
 @require_POST

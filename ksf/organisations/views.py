@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from ksf.core.registry import page_sections
+from ksf.core.pagecache import cached_html
+from ksf.core.registry import page_sections, page_version
 
 from . import selectors
 from .models import County, HealthRegion, Organisation, OrgKind
@@ -37,11 +42,19 @@ def municipality_detail(request: HttpRequest, number: str) -> HttpResponse:
         municipality_number=number,
     )
     clusters = municipality.clusters.select_related("motorkommune").all()
-    context = {
-        "municipality": municipality,
-        "clusters": clusters,
-        "sections": page_sections("municipality", request, municipality),
-    }
+    context: dict[str, Any] = {"municipality": municipality, "clusters": clusters}
+    version = None if request.user.is_authenticated else page_version("municipality")
+    if version is None:
+        context["sections"] = page_sections("municipality", request, municipality)
+    else:
+        # Anonymous visitors all see the same sections: rendered once per version of what they
+        # show (ksf.core.pagecache; measured need: bench/load, issue #9).
+        context["sections_html"] = mark_safe(cached_html(  # noqa: S308 - our own rendered template
+            ["municipality", municipality.pk],
+            lambda: render_to_string("organisations/_sections.html", {
+                "sections": page_sections("municipality", request, municipality)}, request),
+            version=version,
+        ))
     return render(request, "organisations/municipality_detail.html", context)
 
 

@@ -13,7 +13,9 @@ class PrioritiesConfig(AppConfig):
     def ready(self) -> None:
         from ksf.core.registry import register_page_section
 
-        register_page_section("municipality", 60, _municipality_records)
+        from .selectors import data_version
+
+        register_page_section("municipality", 60, _municipality_records, data_version)
 
 
 def _municipality_records(request: Any, municipality: Any) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from ksf.needs.models import Need
 
@@ -28,6 +28,20 @@ def adopted_by(need: Need) -> list[DecisionRecord]:
         .select_related("municipality")
         .order_by("municipality__name", "pk")
     )
+
+
+def data_version() -> str:
+    """Changes whenever a decision record changes (count, max id, `updated_at`, set by every
+    service write): what other apps' pages show of priorities."""
+    row = DecisionRecord.objects.aggregate(n=Count("id"), ids=Max("id"), at=Max("updated_at"))
+    return repr((row["n"], row["ids"], row["at"]))
+
+
+def need_adoption_version(need: Need) -> tuple[Any, ...]:
+    """Changes when a decision record on the need is added, changed or removed (part of
+    `ksf.needs.selectors.need_version`, which keys the cached public need page)."""
+    row = DecisionRecord.objects.filter(need=need).aggregate(n=Count("id"), ids=Max("id"), at=Max("updated_at"))
+    return (row["n"], row["ids"], row["at"])
 
 
 def adopted_by_context(need: Need) -> dict[str, Any]:

@@ -10,5 +10,6 @@ class ProcurementConfig(AppConfig):
         from ksf.core.registry import register_page_section
 
         from .sections import municipality_section
+        from .selectors import data_version
 
-        register_page_section("municipality", 60, municipality_section)
+        register_page_section("municipality", 60, municipality_section, data_version)

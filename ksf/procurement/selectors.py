@@ -5,14 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from ksf.accounts.models import Role, User
+from ksf.core.pagecache import request_memo
 from ksf.organisations.models import Organisation, OrgKind
 
 from . import access
-from .models import Document, ExperienceReport, Initiative, PhaseChange, PhasePlan
+from .models import Document, ExperienceReport, Initiative, Participation, PhaseChange, PhasePlan
 from .phases import ORDER, Phase
+
+
+def data_version() -> str:
+    """Changes whenever an initiative (count, max id, `updated_at`, set by every service write) or
+    a participation (count, max id) changes: what other apps' pages show of procurement."""
+    def compute() -> str:
+        a = Initiative.objects.aggregate(n=Count("id"), ids=Max("id"), at=Max("updated_at"))
+        b = Participation.objects.aggregate(n=Count("id"), ids=Max("id"))
+        return repr((a["n"], a["ids"], a["at"], b["n"], b["ids"]))
+
+    return request_memo("procurement.data_version", compute)
 
 
 def initiatives_by_phase() -> dict[str, int]:

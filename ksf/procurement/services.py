@@ -259,7 +259,7 @@ def initiative_update(
 def initiative_publish(*, initiative: Initiative, user: Any) -> Initiative:
     access.require_participant(user, initiative)
     if initiative.published_at is None:
-        Initiative.objects.filter(pk=initiative.pk, published_at__isnull=True).update(published_at=timezone.now())
+        Initiative.objects.filter(pk=initiative.pk, published_at__isnull=True).update(published_at=timezone.now(), updated_at=timezone.now())
         initiative.refresh_from_db()
     return initiative
 
@@ -532,6 +532,6 @@ def experience_report_publish(*, report: ExperienceReport, user: Any) -> Experie
     if not access.report_orgs(user, report.initiative).filter(pk=report.organisation_id).exists():
         raise PermissionDenied(_("Bare virksomheten som skrev rapporten kan publisere den."))
     if report.published_at is None:
-        ExperienceReport.objects.filter(pk=report.pk, published_at__isnull=True).update(published_at=timezone.now())
+        ExperienceReport.objects.filter(pk=report.pk, published_at__isnull=True).update(published_at=timezone.now(), updated_at=timezone.now())
         report.refresh_from_db()
     return report

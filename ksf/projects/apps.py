@@ -28,4 +28,6 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from ksf.core.registry import register_page_section
 
-        register_page_section("municipality", 40, municipality_section)
+        from .selectors import data_version
+
+        register_page_section("municipality", 40, municipality_section, data_version)

@@ -10,11 +10,14 @@ or a filtered `project_list(...)`) and returns plain dicts keyed by the choice c
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from ksf.core.pagecache import request_memo
 from ksf.organisations.models import Organisation, OrgKind
 
 from .access import visible_projects
@@ -27,6 +30,7 @@ from .models import (
     Phase,
     Project,
     ProjectKind,
+    ProjectServiceArea,
     ProjectStatus,
     UserParticipation,
 )
@@ -138,6 +142,27 @@ def resolve_organisation(ref: str) -> Organisation | None:
 
 
 # --- counts for the monitor ------------------------------------------------------------------
+
+def data_version() -> str:
+    """Changes whenever a row the project figures read is added, changed or deleted: projects
+    (count, max id, `updated_at`, which every service write sets), and the rows services replace
+    rather than edit (funding, user participation, service areas, participating municipalities:
+    count and max id). One round trip, once per read-only request."""
+    return request_memo("projects.data_version", _compute_data_version)
+
+
+def _compute_data_version() -> str:
+    q = connection.ops.quote_name
+    parts = [f"(SELECT COUNT(id) FROM {q(Project._meta.db_table)}), (SELECT MAX(id) FROM {q(Project._meta.db_table)}),"
+             f" (SELECT MAX(updated_at) FROM {q(Project._meta.db_table)})"]
+    for model in (Funding, UserParticipation, ProjectServiceArea, Project.municipalities.through):
+        table = q(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(id) FROM {table}), (SELECT MAX(id) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
 
 def participation_counts(qs: QuerySet[Project]) -> dict[str, Any]:
     """Count projects (not rows) by user participation.

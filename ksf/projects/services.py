@@ -316,7 +316,7 @@ def _replace_participation(project: Project, state: str, rows: Sequence[Particip
     UserParticipation.objects.bulk_create(
         [UserParticipation(project=project, phase=r.phase, capacity=r.capacity, who=r.who) for r in rows]
     )
-    Project.objects.filter(pk=project.pk).update(participation_reported=state)
+    Project.objects.filter(pk=project.pk).update(participation_reported=state, updated_at=timezone.now())
     project.participation_reported = state
 
 

@@ -55,3 +55,25 @@ def test_a_repeated_anonymous_visit_does_not_query_the_needs_again(client, world
     # The data version, then the filter choices (regions, clusters); the rows come from the cache.
     with django_assert_max_num_queries(3):
         client.get(reverse("needs:list"))
+
+
+def test_with_a_grace_period_a_change_shows_to_anonymous_visitors_once_it_has_passed(client, world, settings, monkeypatch):
+    settings.PAGECACHE_GRACE_SECONDS = 5
+    clock = [1_000_000.0]
+    monkeypatch.setattr("ksf.core.pagecache.time.time", lambda: clock[0])
+    need = walk(world, Status.CLUSTER_REVIEW, title="Fall hos hjemmeboende eldre")
+    url = reverse("needs:list")
+    assert '<td class="num">1</td>' in _row(client.get(url).content.decode(), need.public_id)
+
+    services.need_endorse(need=need, user=world.helsesykepleier_oygarden)
+    clock[0] += 4
+    assert '<td class="num">1</td>' in _row(client.get(url).content.decode(), need.public_id)
+    # The reporter who endorsed is logged in and sees it at once.
+    client.force_login(world.helsesykepleier_oygarden)
+    assert '<td class="num">2</td>' in _row(client.get(url).content.decode(), need.public_id)
+    client.logout()
+
+    clock[0] += 2
+    assert '<td class="num">2</td>' in _row(client.get(url).content.decode(), need.public_id)
+    detail = client.get(reverse("needs:detail", args=[need.public_id])).content.decode()
+    assert "Øygarden" in detail.split('id="support"')[1].split("</section>")[0]
