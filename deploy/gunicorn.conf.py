@@ -16,8 +16,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so slow leaks never build up; jitter avoids restarting all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Not too often: a new worker builds its search index and starts with cold caches (at 2000, a
+# worker restarted in the middle of every 2-minute load run).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = 2000
 # Logs to stdout/stderr (journald or the container runtime collects them). The app logs JSON
 # when DEBUG=0; the access log is one JSON object per line too.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")

@@ -62,22 +62,46 @@ def request_memo(name: str, compute: Callable[[], T]) -> T:
     return memo[name]
 
 
-def cached_html(parts: list[Any], render: Callable[[], str], *, version: str, timeout: int = PAGE_CACHE_SECONDS) -> str:
-    """The HTML `render()` gives for `parts` (plus the active language) at data `version`.
+_inflight: dict[str, threading.Lock] = {}
+_inflight_lock = threading.Lock()
+
+
+def _fresh(entry: Any, version: str, now: float) -> bool:
+    if entry is None:
+        return False
+    stored_version, stored_at, _value = entry
+    return bool(stored_version == version or now - stored_at < settings.PAGECACHE_GRACE_SECONDS)
+
+
+def cached_value(parts: list[Any], compute: Callable[[], T], *, version: str, timeout: int = PAGE_CACHE_SECONDS) -> T:
+    """What `compute()` gives for `parts` (plus the active language) at data `version`.
 
     A cached copy made at another version is reused only while it is younger than
     `PAGECACHE_GRACE_SECONDS` (0 by default: never); so a change shows on the next request, or
     at most that many seconds later where the setting allows it (production: anonymous pages).
+    Threads of one process that miss the same key at once compute it once: the others wait for
+    it (50 visitors arriving together would otherwise render the same page 50 times).
     """
     raw = repr([get_language(), *parts])
     key = "pagecache:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
     pages = caches["pages"]
     entry = pages.get(key)
-    now = time.time()
-    if entry is not None:
-        stored_version, stored_at, html = entry
-        if stored_version == version or now - stored_at < settings.PAGECACHE_GRACE_SECONDS:
-            return str(html)
-    html = render()
-    pages.set(key, (version, now, html), timeout)
-    return html
+    if _fresh(entry, version, time.time()):
+        return entry[2]  # type: ignore[no-any-return]
+    with _inflight_lock:
+        lock = _inflight.setdefault(key, threading.Lock())
+    with lock:
+        entry = pages.get(key)
+        if _fresh(entry, version, time.time()):
+            return entry[2]  # type: ignore[no-any-return]
+        value = compute()
+        pages.set(key, (version, time.time(), value), timeout)
+    with _inflight_lock:
+        if _inflight.get(key) is lock and not lock.locked():
+            del _inflight[key]
+    return value
+
+
+def cached_html(parts: list[Any], render: Callable[[], str], *, version: str, timeout: int = PAGE_CACHE_SECONDS) -> str:
+    """The HTML `render()` gives, cached as `cached_value` does."""
+    return str(cached_value(parts, render, version=version, timeout=timeout))

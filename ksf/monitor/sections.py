@@ -14,12 +14,7 @@ from .stats import StatsFilter
 
 
 def data_version() -> str:
-    """What the comparison reads: the needs figures, project and procurement figures."""
-    parts = [stats.data_version()]
-    for module in ("ksf.projects.selectors", "ksf.procurement.selectors"):
-        version = stats.optional_selector(module, "data_version")
-        parts.append(version() if version is not None else "")
-    return "|".join(parts)
+    return stats.figures_version()
 
 
 def municipality_section(request: HttpRequest, municipality: Organisation) -> dict[str, Any] | None:

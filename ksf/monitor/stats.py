@@ -540,6 +540,15 @@ def data_version() -> str:
     return needs_data_version()
 
 
+def figures_version() -> str:
+    """Changes whenever any figure of a snapshot may: the needs, project and procurement data."""
+    parts = [data_version()]
+    for module in ("ksf.projects.selectors", "ksf.procurement.selectors"):
+        version = _selector(module, "data_version")
+        parts.append(version() if version is not None else "")
+    return "|".join(parts)
+
+
 def need_stats(f: StatsFilter, *, today: dt.date | None = None) -> NeedStats:
     """`compute_need_stats`, memoised in the cache under the current data version and the day."""
     today = today or timezone.localdate()
@@ -598,11 +607,6 @@ class Optional_:
 
 
 NOT_YET = _("ikke tilgjengelig ennå")
-
-
-def optional_selector(module: str, name: str) -> Callable[..., Any] | None:
-    """`module.name` if that app is installed and has it, else None."""
-    return _selector(module, name)
 
 
 def _selector(module: str, name: str) -> Callable[..., Any] | None:

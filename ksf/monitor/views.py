@@ -13,10 +13,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ksf.core.pagecache import cached_html
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import exports, figures, services, stats
@@ -44,19 +46,33 @@ def _bundle_context(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def stats_page(request: HttpRequest) -> HttpResponse:
     f, form = filter_from_params(request.GET)
-    snap = stats.snapshot(f)
-    query = urlencode(f.as_params())
-    context = {
-        "form": form,
-        "filter": f,
-        "query": query,
-        "headline": _headline_items(snap),
-        "needs_html": _needs_sections_html(snap, query),
-        "sections": figures.other_sections(snap),
-        "regions": HealthRegion.objects.order_by("name"),
-        **_bundle_context(request),
-    }
-    return render(request, "monitor/stats.html", context)
+
+    def context() -> dict[str, Any]:
+        snap = stats.snapshot(f)
+        query = urlencode(f.as_params())
+        return {
+            "form": form,
+            "filter": f,
+            "query": query,
+            "headline": _headline_items(snap),
+            "needs_html": _needs_sections_html(snap, query),
+            "sections": figures.other_sections(snap),
+            "regions": HealthRegion.objects.order_by("name"),
+            **_bundle_context(request),
+        }
+
+    if request.user.is_authenticated:
+        return render(request, "monitor/stats.html", context())
+    # Anonymous visitors all see the same figures (and no build button): rendered once per data
+    # version, day, filter and open-data bundle (ksf.core.pagecache; bench/load, issue #9).
+    latest = services.latest_bundle()
+    version = "|".join([stats.figures_version(), timezone.localdate().isoformat(), latest.name if latest else ""])
+    body = cached_html(
+        ["monitor:stats", sorted(request.GET.lists())],
+        lambda: render_to_string("monitor/_stats_body.html", context(), request),
+        version=version,
+    )
+    return render(request, "monitor/stats.html", {"body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
 
 
 def _needs_sections_html(snap: stats.Snapshot, query: str) -> str:

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ksf.core.pagecache import cached_value
 from ksf.organisations.models import Organisation, OrgKind
 
 from . import access, selectors, services
@@ -236,9 +237,18 @@ class NeedListCreate(generics.GenericAPIView):
         filters = selectors.NeedFilters.from_query(request.query_params)
         if filters.errors:
             return Response(filters.errors, status=status.HTTP_400_BAD_REQUEST)
-        page = self.paginate_queryset(self.get_queryset())
-        serializer = NeedListSerializer(page, many=True, context={"request": request})
-        return self.get_paginated_response(serializer.data)
+
+        def listing() -> Any:
+            page = self.paginate_queryset(self.get_queryset())
+            serializer = NeedListSerializer(page, many=True, context={"request": request})
+            return self.get_paginated_response(serializer.data).data
+
+        if request.user.is_authenticated:
+            return Response(listing())
+        # Every anonymous client gets the same published needs: computed once per data version
+        # and query (ksf.core.pagecache; measured need: bench/load, issue #9).
+        parts = ["api:needs", request.get_host(), request.is_secure(), sorted(request.query_params.lists())]
+        return Response(cached_value(parts, listing, version=selectors.data_version()))
 
     @extend_schema(
         request=NeedCreateSerializer,

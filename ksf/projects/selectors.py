@@ -146,8 +146,8 @@ def resolve_organisation(ref: str) -> Organisation | None:
 def data_version() -> str:
     """Changes whenever a row the project figures read is added, changed or deleted: projects
     (count, max id, `updated_at`, which every service write sets), and the rows services replace
-    rather than edit (funding, user participation, service areas, participating municipalities:
-    count and max id). One round trip, once per read-only request."""
+    rather than edit (funding, user participation, service areas, participating municipalities,
+    partners, linked needs: count and max id). One round trip, once per read-only request."""
     return request_memo("projects.data_version", _compute_data_version)
 
 
@@ -155,7 +155,8 @@ def _compute_data_version() -> str:
     q = connection.ops.quote_name
     parts = [f"(SELECT COUNT(id) FROM {q(Project._meta.db_table)}), (SELECT MAX(id) FROM {q(Project._meta.db_table)}),"
              f" (SELECT MAX(updated_at) FROM {q(Project._meta.db_table)})"]
-    for model in (Funding, UserParticipation, ProjectServiceArea, Project.municipalities.through):
+    for model in (Funding, UserParticipation, ProjectServiceArea, Project.municipalities.through, Project.partners.through,
+                  Project.needs.through):
         table = q(model._meta.db_table)
         parts.append(f"(SELECT COUNT(id) FROM {table}), (SELECT MAX(id) FROM {table})")
     with connection.cursor() as cursor:

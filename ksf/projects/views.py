@@ -11,11 +11,14 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ksf.core.pagecache import cached_html
 from ksf.needs.access import visible_needs
 from ksf.needs.models import ServiceArea
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
@@ -44,20 +47,32 @@ def _filter_context(filters: selectors.ProjectFilters) -> dict[str, Any]:
 
 def project_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ProjectFilters.from_params(request.GET)
-    qs = selectors.project_list(user=request.user, filters=filters)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    query = urlencode(filters.as_params())
-    context = {
-        **_filter_context(filters),
-        "page_obj": page,
-        "projects": page.object_list,
-        "count": page.paginator.count,
-        "querystring_without_page": query,
-        "export_query": ("?" + query) if query else "",
-        "can_create": access.can_create(request.user),
-        "can_import": access.can_import(request.user),
-    }
-    return render(request, "projects/project_list.html", context)
+
+    def context() -> dict[str, Any]:
+        qs = selectors.project_list(user=request.user, filters=filters)
+        page = Paginator(qs, 25).get_page(request.GET.get("page"))
+        query = urlencode(filters.as_params())
+        return {
+            **_filter_context(filters),
+            "page_obj": page,
+            "projects": page.object_list,
+            "count": page.paginator.count,
+            "querystring_without_page": query,
+            "export_query": ("?" + query) if query else "",
+            "can_create": access.can_create(request.user),
+            "can_import": access.can_import(request.user),
+        }
+
+    if request.user.is_authenticated:
+        return render(request, "projects/project_list.html", context())
+    # Anonymous visitors all see the same published projects: rendered once per data version and
+    # query (ksf.core.pagecache; measured need: bench/load, issue #9).
+    body = cached_html(
+        ["projects:list", sorted(request.GET.lists())],
+        lambda: render_to_string("projects/_list_body.html", context(), request),
+        version=selectors.data_version(),
+    )
+    return render(request, "projects/project_list.html", {"body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
 
 
 def project_export(request: HttpRequest, fmt: str) -> HttpResponse:

@@ -191,6 +191,11 @@ class SearchIndex:
     def mark_dirty(self) -> None:
         self._dirty = True
 
+    def state(self) -> tuple[Any, ...]:
+        """What this process's index has taken in so far: the table fingerprint and the change-log
+        position at its last sync (changes when its search results may change)."""
+        return (self._fingerprint, self._log_cursor, len(self.engine), self.engine.vectors.n_vectors)
+
     def ensure_fresh(self) -> None:
         """Build on first use; afterwards sync at most every SEARCH_SYNC_SECONDS (or when dirty)."""
         if not self.built:

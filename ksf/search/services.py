@@ -273,6 +273,16 @@ def _evidence_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def results_version() -> str:
+    """Changes whenever the results of `search_evidence` or `search_needs` for an anonymous
+    visitor may change: the state of this process's two indexes (synced as a search would) and
+    the needs' data version (status, answer and municipality shown with each hit)."""
+    from ksf.needs.selectors import data_version
+
+    state = (search_index.evidence_index().state(), search_index.need_index().state(), data_version())
+    return hashlib.sha1(repr(state).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
 def search_evidence(query: str, *, filters: dict[str, Any] | None = None, limit: int = 20) -> list[Hit]:
     """Evidence for a free-text query (Norwegian or English), best first."""
     from ksf.evidence.models import Evidence

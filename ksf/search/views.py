@@ -6,8 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from ksf.core.pagecache import cached_html
 from ksf.evidence.models import Evidence, EvidenceType, Source
 from ksf.needs.workflow import Status
 from ksf.organisations.models import HealthRegion
@@ -50,27 +53,39 @@ def search(request: HttpRequest) -> HttpResponse:
         "status": _choice(params.get("status"), set(Status.values) - {Status.DRAFT}),
         "region": _choice(params.get("region"), {r.code for r in regions}),
     }
-    evidence_hits: list[services.Hit] = []
-    need_hits: list[services.NeedHit] = []
-    if q:
+
+    def results() -> dict[str, Any]:
+        if not q:
+            return {"q": q, "evidence_hits": [], "need_hits": []}
         evidence_filters = {k: filters[k] for k in ("source", "type", "language", "year_from", "year_to")}
-        evidence_hits = services.search_evidence(q, filters=evidence_filters, limit=EVIDENCE_LIMIT)
         need_filters = {k: filters[k] for k in ("status", "region")}
-        need_hits = [
-            h for h in services.search_needs(q, filters=need_filters, limit=NEED_LIMIT, user=request.user)
-            if h.need.status != Status.DRAFT or h.need.created_by_id == request.user.pk
-        ]
-    context: dict[str, Any] = {
-        "q": q,
-        "filters": filters,
-        "evidence_hits": evidence_hits,
-        "need_hits": need_hits,
+        return {
+            "q": q,
+            "evidence_hits": services.search_evidence(q, filters=evidence_filters, limit=EVIDENCE_LIMIT),
+            "need_hits": [
+                h for h in services.search_needs(q, filters=need_filters, limit=NEED_LIMIT, user=request.user)
+                if h.need.status != Status.DRAFT or h.need.created_by_id == request.user.pk
+            ],
+        }
+
+    context: dict[str, Any] = {"q": q, "filters": filters}
+    if q and not request.user.is_authenticated:
+        # Anonymous visitors asking the same question get the same results: rendered once per
+        # state of the search indexes and the needs (ksf.core.pagecache; bench/load, issue #9).
+        context["results_html"] = mark_safe(cached_html(  # noqa: S308 - our own rendered template
+            ["search", q, sorted(filters.items())],
+            lambda: render_to_string("search/includes/results.html", results(), request),
+            version=services.results_version(),
+        ))
+    else:
+        context.update(results())
+    context.update({
         "sources": Source.choices,
         "types": EvidenceType.choices,
         "languages": languages,
         "statuses": [(v, label) for v, label in Status.choices if v != Status.DRAFT],
         "regions": regions,
-    }
+    })
     return render(request, "search/search.html", context)
 
 

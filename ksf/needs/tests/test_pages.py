@@ -297,3 +297,18 @@ def test_the_admin_shows_needs_read_mostly_and_refuses_identity_numbers(client, 
     response = client.post(url, data)
     assert response.status_code == 200 and "fødselsnummer" in response.content.decode()
     assert Need.objects.get(pk=need.pk).question == need.question
+
+
+def test_my_needs_pages_through_many_own_needs_and_keeps_the_oldest_draft_reachable(client, world):
+    from ksf.needs.views import MY_NEEDS_PAGE
+
+    from .helpers import register
+
+    oldest = register(world, title="Det eldste utkastet")
+    for i in range(MY_NEEDS_PAGE):
+        register(world, title=f"Utkast nummer {i}")
+    client.force_login(world.sykepleier_askoy)
+    first = client.get(reverse("needs:mine")).content.decode()
+    assert "Utkast nummer 0" in first and oldest.title not in first and "Side 1 av 2" in first
+    second = client.get(reverse("needs:mine"), {"page": 2}).content.decode()
+    assert oldest.title in second and "Side 2 av 2" in second

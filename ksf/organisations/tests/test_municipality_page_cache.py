@@ -41,3 +41,14 @@ def test_logged_in_visitors_get_freshly_rendered_sections(client, world):
     client.force_login(world.sykepleier_askoy)
     make_project(world)
     assert "Tidlig oppdagelse av forverring" in _page(client)
+
+
+def test_the_anonymous_project_list_shows_a_new_project_and_a_new_filter_choice_on_the_next_visit(client, world):
+    url = reverse("projects:list")
+    assert "Tidlig oppdagelse av forverring" not in client.get(url).content.decode()
+    make_project(world)
+    body = client.get(url).content.decode()
+    assert "Tidlig oppdagelse av forverring" in body and '<option value="4627"' in body
+    make_project(world, title="Velferdsteknologi i Bergen", municipalities=[world.bergen])
+    body = client.get(url).content.decode()
+    assert "Velferdsteknologi i Bergen" in body and '<option value="4601"' in body
