@@ -184,11 +184,13 @@ EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "KSF kunnskapsportal <ikke-svar@kunnskapsportal.no>")
 
+_SHARED_CACHE = env("CACHE", "locmem") == "database"
+_CACHE_BACKEND = (
+    "django.core.cache.backends.db.DatabaseCache" if _SHARED_CACHE else "django.core.cache.backends.locmem.LocMemCache"
+)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env("CACHE", "locmem") == "database"
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": _CACHE_BACKEND,
         "LOCATION": "ksf_cache",
         "OPTIONS": {"MAX_ENTRIES": 5000},  # one table for both aliases: each culls it past this
     },
@@ -196,10 +198,8 @@ CACHES = {
     # the same backend as the default (shared by all web processes in production, so a page is
     # rendered once for all of them, not once per process), its own key space.
     "pages": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env("CACHE", "locmem") == "database"
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ksf_cache" if env("CACHE", "locmem") == "database" else "ksf-pages",
+        "BACKEND": _CACHE_BACKEND,
+        "LOCATION": "ksf_cache" if _SHARED_CACHE else "ksf-pages",
         "KEY_PREFIX": "pages",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },

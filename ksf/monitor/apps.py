@@ -9,7 +9,7 @@ class MonitorConfig(AppConfig):
     def ready(self) -> None:
         from ksf.core.registry import register_page_section
 
-        from . import sections
+        from . import sections, stats
 
-        register_page_section("municipality", 50, sections.municipality_section, sections.data_version)
-        register_page_section("cluster", 50, sections.cluster_section, sections.data_version)
+        register_page_section("municipality", 50, sections.municipality_section, stats.figures_version)
+        register_page_section("cluster", 50, sections.cluster_section, stats.figures_version)

@@ -13,10 +13,6 @@ from . import stats, views
 from .stats import StatsFilter
 
 
-def data_version() -> str:
-    return stats.figures_version()
-
-
 def municipality_section(request: HttpRequest, municipality: Organisation) -> dict[str, Any] | None:
     if not municipality.municipality_number:
         return None

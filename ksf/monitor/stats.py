@@ -33,7 +33,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -549,19 +549,35 @@ def figures_version() -> str:
     return "|".join(parts)
 
 
+T = TypeVar("T")
+
+
+def _memo_key(version: str, f: StatsFilter, today: dt.date) -> str:
+    # The figures carry translated labels (levels, outcomes, stages): one cache entry per language.
+    return f"{version}:{get_language()}:{today.isoformat()}:{hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()}"
+
+
+def _memo(kind: str, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, kept in the shared page cache under a key that holds the data version."""
+    cache = caches["pages"]
+    value: T | None = cache.get(f"monitor:{kind}:{key}")
+    if value is None:
+        value = compute()
+        cache.set(f"monitor:{kind}:{key}", value, CACHE_SECONDS)
+    return value
+
+
 def need_stats(f: StatsFilter, *, today: dt.date | None = None) -> NeedStats:
     """`compute_need_stats`, memoised in the cache under the current data version and the day."""
     today = today or timezone.localdate()
-    # The figures carry translated labels (levels, outcomes, stages): one cache entry per language.
-    key = f"{data_version()}:{get_language()}:{today.isoformat()}:{hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()}"
-    # The key holds the data version, so each web process may keep its own copy ("pages" cache).
-    cache = caches["pages"]
-    stats = cache.get(f"monitor:needstats:{key}")
-    if stats is None:
+    key = _memo_key(data_version(), f, today)
+
+    def compute() -> NeedStats:
         stats = compute_need_stats(f, today=today)
         stats.cache_key = key
-        cache.set(f"monitor:needstats:{key}", stats, CACHE_SECONDS)
-    return stats
+        return stats
+
+    return _memo("needstats", key, compute)
 
 
 # --- the figures, one function each (used by page, downloads, API and bundle) ----------------
@@ -659,14 +675,7 @@ def project_figures(f: StatsFilter) -> dict[str, Optional_]:
     version = _selector("ksf.projects.selectors", "data_version")
     if version is None:
         return compute_project_figures(f)
-    key = f"monitor:projects:{version()}:{get_language()}:{timezone.localdate().isoformat()}:" + hashlib.sha1(
-        f.key().encode(), usedforsecurity=False).hexdigest()
-    cache = caches["pages"]
-    figures: dict[str, Optional_] | None = cache.get(key)
-    if figures is None:
-        figures = compute_project_figures(f)
-        cache.set(key, figures, CACHE_SECONDS)
-    return figures
+    return _memo("projects", _memo_key(version(), f, timezone.localdate()), lambda: compute_project_figures(f))
 
 
 def compute_project_figures(f: StatsFilter) -> dict[str, Optional_]:

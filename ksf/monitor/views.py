@@ -79,7 +79,7 @@ def _needs_sections_html(snap: stats.Snapshot, query: str) -> str:
     """The needs, participation and lead-time sections, rendered once per data version, filter and
     language (they depend on nothing else), then served from the cache."""
     key = f"monitor:html:{snap.needs.cache_key}:{get_language()}"
-    cache = caches["pages"]  # keyed by the data version: each process may keep its own copy
+    cache = caches["pages"]
     html = cache.get(key) if snap.needs.cache_key else None
     if html is None:
         html = render_to_string("monitor/_sections.html", {

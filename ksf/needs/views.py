@@ -74,22 +74,22 @@ def need_list(request: HttpRequest) -> HttpResponse:
     # Anonymous visitors all see the same published needs: the page body (filters and results) is
     # rendered once per data version and query (ksf.core.pagecache; bench/load, issue #9). Text
     # search follows the search index, so it is not cached here.
+    htmx = bool(getattr(request, "htmx", False))
     if not request.user.is_authenticated and not filters.q:
-        parts = ["needs:list", sorted(query.items()), request.GET.get("page", "")[:10], bool(getattr(request, "htmx", False)),
-                 timezone.localdate().year]
+        parts = ["needs:list", sorted(query.items()), request.GET.get("page", "")[:10], htmx, timezone.localdate().year]
 
         def body() -> str:
-            context["results_html"] = mark_safe(results())  # noqa: S308 - our own rendered template
-            if getattr(request, "htmx", False):
-                return str(context["results_html"])
-            return render_to_string("needs/_list_body.html", page_context(), request)
+            if htmx:
+                return results()
+            results_html = mark_safe(results())  # noqa: S308 - our own rendered template
+            return render_to_string("needs/_list_body.html", {**page_context(), "results_html": results_html}, request)
 
         html = cached_html(parts, body, version=selectors.data_version())
-        if getattr(request, "htmx", False):
+        if htmx:
             return HttpResponse(html)
         return render(request, "needs/need_list.html", {"body_html": mark_safe(html)})  # noqa: S308 - our own rendered template
     results_html = results()
-    if getattr(request, "htmx", False):
+    if htmx:
         return HttpResponse(results_html)
     context = page_context()
     context["results_html"] = mark_safe(results_html)  # noqa: S308 - our own rendered template
