@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from ksf.core import registry
+from ksf.core.pagecache import public_page
 from ksf.organisations.models import Organisation, OrgKind
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     municipalities = Organisation.objects.filter(kind=OrgKind.MUNICIPALITY)
     context = {
@@ -51,5 +53,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if ok else "not ready", "checks": checks}, status=200 if ok else 503)
 
 
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "core/about.html")

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ksf.core.pagecache import cached_html
+from ksf.core.pagecache import cached_html, public_page
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import exports, figures, services, stats
@@ -43,6 +43,7 @@ def _bundle_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@public_page
 @require_GET
 def stats_page(request: HttpRequest) -> HttpResponse:
     f, form = filter_from_params(request.GET)
@@ -122,6 +123,7 @@ MUNICIPALITY_KEYS = [
 ]
 
 
+@public_page
 @require_GET
 def region_page(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(HealthRegion, code=code)

@@ -70,9 +70,12 @@ def levels_for(actor: Actor, need: Need) -> set[str]:
 
 def get_need_for_user(user: Any, public_id: str, *, write: bool = False) -> Need:
     """The need if the user may see it (404 otherwise); with write=True, also require a level."""
-    need = visible_needs(user).select_related("municipality", "cluster", "region", "merged_into", "assigned_partner").filter(public_id=public_id).first()
-    if need is None:
-        raise Http404(_("Fant ikke behovet."))
+    # get(), not first(): public_id is unique, and first() adds an ORDER BY whose compilation over
+    # the five joined tables' columns cost more CPU than the query itself (8 of 11 ms).
+    try:
+        need = visible_needs(user).select_related("municipality", "cluster", "region", "merged_into", "assigned_partner").get(public_id=public_id)
+    except Need.DoesNotExist:
+        raise Http404(_("Fant ikke behovet.")) from None
     if write and not levels_for(actor_for(user), need):
         raise PermissionDenied(_("Du har ikke tilgang til å endre dette behovet."))
     return need

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ksf.accounts.access import actor_for, home_municipality
-from ksf.core.pagecache import cached_html
+from ksf.core.pagecache import cached_html, public_page
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import access, selectors, services
@@ -44,6 +44,7 @@ def _filter_context(request: HttpRequest) -> tuple[selectors.NeedFilters, QueryS
     return filters, selectors.need_list(user=request.user, filters=filters)
 
 
+@public_page
 @require_GET
 def need_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.NeedFilters.from_query(request.GET)
@@ -222,6 +223,7 @@ def _detail_context(request: HttpRequest, need: Need, **extra: Any) -> dict[str,
     return context
 
 
+@public_page
 @require_GET
 def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     need = access.get_need_for_user(request.user, public_id)

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ksf.core.pagecache import cached_html
+from ksf.core.pagecache import cached_html, public_page
 from ksf.core.registry import page_sections, page_version
 
 from . import selectors
 from .models import County, HealthRegion, Organisation, OrgKind
 
 
+@public_page
 def municipality_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     county = request.GET.get("fylke", "")
@@ -35,6 +36,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/municipality_list.html", context)
 
 
+@public_page
 def municipality_detail(request: HttpRequest, number: str) -> HttpResponse:
     municipality = get_object_or_404(
         Organisation.objects.select_related("county", "region"),
@@ -58,6 +60,7 @@ def municipality_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "organisations/municipality_detail.html", context)
 
 
+@public_page
 def cluster_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cluster = get_object_or_404(
         Organisation.objects.select_related("motorkommune", "region"), kind=OrgKind.CLUSTER, slug=slug

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ksf.core.pagecache import cached_html
+from ksf.core.pagecache import cached_html, public_page
 from ksf.needs.access import visible_needs
 from ksf.needs.models import ServiceArea
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
@@ -45,6 +45,7 @@ def _filter_context(filters: selectors.ProjectFilters) -> dict[str, Any]:
     }
 
 
+@public_page
 def project_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ProjectFilters.from_params(request.GET)
 

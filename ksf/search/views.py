@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from ksf.core.pagecache import cached_html
+from ksf.core.pagecache import cached_html, public_page
 from ksf.evidence.models import Evidence, EvidenceType, Source
 from ksf.needs.workflow import Status
 from ksf.organisations.models import HealthRegion
@@ -38,6 +38,7 @@ def _languages() -> list[str]:
     return sorted({v.lower() for v in values})[:30]
 
 
+@public_page
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET

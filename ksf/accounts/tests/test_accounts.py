@@ -58,11 +58,23 @@ def test_unknown_email_does_not_reveal_whether_an_account_exists(client, demo_wo
 
 
 @pytest.mark.django_db
-def test_passwords_are_hashed_with_argon2_by_default(settings):
+def test_passwords_are_hashed_with_argon2id_and_older_argon2_hashes_are_upgraded_at_log_in(client, settings, reference_data):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
 
     from ksf import settings as ksf_settings
+    from ksf.accounts.models import User
 
-    assert ksf_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    settings.PASSWORD_HASHERS = ksf_settings.PASSWORD_HASHERS
+    user = User.objects.create_user("hilde", password="x-very-long-pass")
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    # A hash made with Django's own (heavier) Argon2 parameters still works, and is re-made.
+    user.password = Argon2PasswordHasher().encode("x-very-long-pass", Argon2PasswordHasher().salt())
+    user.save()
+    assert "m=102400" in user.password
+    response = client.post(reverse("accounts:login"), {"username": "hilde", "password": "x-very-long-pass"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 @pytest.mark.django_db
