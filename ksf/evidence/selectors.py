@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from ksf.needs.models import Need
@@ -163,12 +164,18 @@ def evidence_candidates(need: Need, *, limit: int = CANDIDATE_LIMIT, exclude_ids
     return found
 
 
-def need_links_version(need: Need) -> tuple[Any, ...]:
-    """Changes when a link to the need, or a linked record, is added, changed or removed
-    (part of `ksf.needs.selectors.need_version`, which keys the cached public need page)."""
-    row = NeedEvidenceLink.objects.filter(need=need).aggregate(
-        n=Count("id"), ids=Max("id"), at=Max("updated_at"), records=Max("evidence__updated_at"))
-    return (row["n"], row["ids"], row["at"], row["records"])
+def need_links_version_sql() -> list[str]:
+    """Scalar SQL subqueries (`%s`: the need's id) that change when a link to the need, or a linked
+    record, is added, changed or removed (part of `ksf.needs.selectors.need_version`, which keys
+    the cached public need page; asked in the same round trip as the need's own parts)."""
+    q = connection.ops.quote_name
+    link, record = q(NeedEvidenceLink._meta.db_table), q(Evidence._meta.db_table)
+    return [
+        f"SELECT COUNT(id) FROM {link} WHERE need_id = %s",
+        f"SELECT MAX(id) FROM {link} WHERE need_id = %s",
+        f"SELECT MAX(updated_at) FROM {link} WHERE need_id = %s",
+        f"SELECT MAX(r.updated_at) FROM {record} r INNER JOIN {link} l ON l.evidence_id = r.id WHERE l.need_id = %s",
+    ]
 
 
 def need_evidence_context(request_user: Any, need: Need) -> dict[str, Any]:

@@ -226,14 +226,17 @@ def _detail_context(request: HttpRequest, need: Need, **extra: Any) -> dict[str,
 @public_page
 @require_GET
 def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    need = access.get_need_for_user(request.user, public_id)
     if request.user.is_authenticated:
+        need = access.get_need_for_user(request.user, public_id)
         return render(request, "needs/need_detail.html", _detail_context(request, need))
     # Every anonymous visitor sees the same page body (no forms, nothing personal): it is rendered
     # once per version of what it shows (ksf.core.pagecache; measured need: bench/load, issue #9).
+    # Its row alone keys the cache; the related rows are read only to render it.
+    need = access.get_need_for_user(request.user, public_id, related=False)
     body = cached_html(
         ["needs:detail", need.pk],
-        lambda: render_to_string("needs/_detail_body.html", _detail_context(request, need), request),
+        lambda: render_to_string(
+            "needs/_detail_body.html", _detail_context(request, access.get_need_for_user(request.user, public_id)), request),
         version=selectors.need_version(need),
     )
     return render(request, "needs/need_detail.html", {"need": need, "body_html": mark_safe(body)})  # noqa: S308 - our own rendered template

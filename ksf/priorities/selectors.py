@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, QuerySet
 
 from ksf.needs.models import Need
@@ -37,11 +38,16 @@ def data_version() -> str:
     return repr((row["n"], row["ids"], row["at"]))
 
 
-def need_adoption_version(need: Need) -> tuple[Any, ...]:
-    """Changes when a decision record on the need is added, changed or removed (part of
-    `ksf.needs.selectors.need_version`, which keys the cached public need page)."""
-    row = DecisionRecord.objects.filter(need=need).aggregate(n=Count("id"), ids=Max("id"), at=Max("updated_at"))
-    return (row["n"], row["ids"], row["at"])
+def need_adoption_version_sql() -> list[str]:
+    """Scalar SQL subqueries (`%s`: the need's id) that change when a decision record on the need
+    is added, changed or removed (part of `ksf.needs.selectors.need_version`, which keys the
+    cached public need page)."""
+    table = connection.ops.quote_name(DecisionRecord._meta.db_table)
+    return [
+        f"SELECT COUNT(id) FROM {table} WHERE need_id = %s",
+        f"SELECT MAX(id) FROM {table} WHERE need_id = %s",
+        f"SELECT MAX(updated_at) FROM {table} WHERE need_id = %s",
+    ]
 
 
 def adopted_by_context(need: Need) -> dict[str, Any]:

@@ -111,6 +111,18 @@ def test_published_adoptions_are_listed_for_the_need(world):
 
 
 @pytest.mark.django_db
+def test_a_published_adoption_shows_on_the_next_anonymous_visit_to_the_need_page(world, client):
+    need = answered_need(world)
+    url = reverse("needs:detail", args=[need.public_id])
+    record = _record(world, need=need)
+    assert "Fallsensor i trygghetsalarmen" not in client.get(url).content.decode()  # cached, unpublished
+    services.record_publish(record=record, user=world.fou_askoy)
+    assert "Askøy: Fallsensor i trygghetsalarmen" in client.get(url).content.decode()
+    services.record_update(record=record, user=world.fou_askoy, data={"measure_title": "Fallsensor med varsling"})
+    assert "Askøy: Fallsensor med varsling" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_publishing_needs_a_decision(world):
     record = _record(world, decision="", follow_up_date=None)
     with pytest.raises(ValidationError, match="beslutningen"):
