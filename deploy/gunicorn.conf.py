@@ -33,3 +33,12 @@ proc_name = "ksf-web"
 # gunicorn's runtime control socket: off (several instances on one machine would share a path;
 # systemd and signals are used instead).
 control_socket_disable = True
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook signature
+    """Before its first request each worker loads what the first visitors would need and moves it
+    out of the garbage collector's way (ksf.core.warmup: full collections stalled every thread of
+    the process for ~150 ms)."""
+    from ksf.core.warmup import warm_up
+
+    warm_up()

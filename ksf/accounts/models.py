@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
 from ksf.organisations.models import Organisation
 
 
@@ -20,7 +21,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person. Contact details are never shown publicly."""
 
     full_name = models.CharField(_("fullt navn"), max_length=200, blank=True)
@@ -44,7 +45,7 @@ class User(AbstractUser):
         return self.full_name or self.username
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
 from ksf.needs.models import Need
 
 
@@ -27,7 +28,7 @@ class EvidenceType(models.TextChoices):
     OTHER = "other", _("Annet")
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceLabels, models.Model):
     title = models.CharField(_("tittel"), max_length=1000)
     title_no = models.CharField(_("norsk tittel"), max_length=1000, blank=True)
     abstract = models.TextField(_("sammendrag"), blank=True)
@@ -70,7 +71,7 @@ class LinkRelation(models.TextChoices):
     RELATED = "related", _("Relatert")
 
 
-class NeedEvidenceLink(models.Model):
+class NeedEvidenceLink(ChoiceLabels, models.Model):
     """Evidence linked to a need, with the plain-language "what we know" text."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="evidence_links")
@@ -102,7 +103,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Feilet")
 
 
-class ImportRun(models.Model):
+class ImportRun(ChoiceLabels, models.Model):
     """One import of one file: what happened (created/updated counts or the errors).
 
     Large uploads are stored under MEDIA_ROOT/imports/ and imported by a background task; the

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ksf.core.choices import ChoiceLabels
 from ksf.organisations.models import HealthRegion, Organisation
 
 from .workflow import Level, Status
@@ -53,7 +54,7 @@ class NeedSequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_need_sequence")]
 
 
-class Need(models.Model):
+class Need(ChoiceLabels, models.Model):
     public_id = models.CharField(_("behovsnummer"), max_length=20, unique=True)
     kind = models.CharField(_("type behov"), max_length=12, choices=NeedKind.choices, default=NeedKind.KNOWLEDGE)
     title = models.CharField(_("tittel"), max_length=200)
@@ -113,7 +114,7 @@ class Need(models.Model):
         return self.published_at is not None
 
 
-class NeedStatusChange(models.Model):
+class NeedStatusChange(ChoiceLabels, models.Model):
     """Append-only history: one row per transition. Timeline and lead times come from here."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="history")

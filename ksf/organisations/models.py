@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
+
 
 class HealthRegion(models.Model):
     """One of the four regional health authorities (RHF)."""
@@ -57,7 +59,7 @@ class Malform(models.TextChoices):
     NEUTRAL = "neutral", _("Nøytral")
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=OrgKind.choices, db_index=True)
     name = models.CharField(_("navn"), max_length=200)
     slug = models.SlugField(_("kortnavn"), max_length=120, unique=True)

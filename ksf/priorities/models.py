@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
 from ksf.needs.models import Need
 from ksf.organisations.models import HealthRegion, Organisation
 
@@ -40,7 +41,7 @@ class CriterionSource(models.TextChoices):
     KNOWLEDGE = "knowledge", _("Beregnet: kunnskapsstatus")
 
 
-class Round(models.Model):
+class Round(ChoiceLabels, models.Model):
     level = models.CharField(_("nivå"), max_length=10, choices=RoundLevel.choices, default=RoundLevel.REGIONAL)
     region = models.ForeignKey(
         HealthRegion, on_delete=models.PROTECT, null=True, blank=True, related_name="priority_rounds",
@@ -75,7 +76,7 @@ class Round(models.Model):
         return self.status in (RoundStatus.CLOSED, RoundStatus.PUBLISHED)
 
 
-class Criterion(models.Model):
+class Criterion(ChoiceLabels, models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria")
     key = models.SlugField(_("nøkkel"), max_length=40)
     name = models.CharField(_("navn"), max_length=100)
@@ -191,7 +192,7 @@ class DecisionKind(models.TextChoices):
     DEFER = "defer", _("Utsett")
 
 
-class RoundDecision(models.Model):
+class RoundDecision(ChoiceLabels, models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="decisions")
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="priority_decisions")
     kind = models.CharField(_("vedtak"), max_length=20, choices=DecisionKind.choices)
@@ -224,7 +225,7 @@ class MunicipalDecision(models.TextChoices):
 ADOPTED = (MunicipalDecision.ADOPT, MunicipalDecision.TRIAL)
 
 
-class DecisionRecord(models.Model):
+class DecisionRecord(ChoiceLabels, models.Model):
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="decision_records", verbose_name=_("behov"))
     municipality = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="decision_records", verbose_name=_("kommune")

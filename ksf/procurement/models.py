@@ -18,12 +18,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
 from ksf.organisations.models import Organisation
 
 from .phases import Phase
 
 
-class Initiative(models.Model):
+class Initiative(ChoiceLabels, models.Model):
     title = models.CharField(_("tittel"), max_length=200)
     description = models.TextField(_("beskrivelse av behovet"), max_length=8000)
     lead = models.ForeignKey(
@@ -91,7 +92,7 @@ class JoinStatus(models.TextChoices):
     DECLINED = "declined", _("Avslått")
 
 
-class JoinRequest(models.Model):
+class JoinRequest(ChoiceLabels, models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="join_requests")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="procurement_join_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -113,7 +114,7 @@ class JoinRequest(models.Model):
         ]
 
 
-class PhaseChange(models.Model):
+class PhaseChange(ChoiceLabels, models.Model):
     """Append-only history: one row per phase change (the first row records the start)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="phase_changes")
@@ -128,7 +129,7 @@ class PhaseChange(models.Model):
         ordering = ["created_at", "pk"]
 
 
-class PhasePlan(models.Model):
+class PhasePlan(ChoiceLabels, models.Model):
     """Planned dates for one phase of an initiative."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="phase_plans")
@@ -140,7 +141,7 @@ class PhasePlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["initiative", "phase"], name="unique_phase_plan")]
 
 
-class Document(models.Model):
+class Document(ChoiceLabels, models.Model):
     """A link to a document for one phase (needs description, tender, contract, report)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="documents")
@@ -199,7 +200,7 @@ class CostRange(models.TextChoices):
     UNKNOWN = "unknown", _("Ikke oppgitt")
 
 
-class ExperienceReport(models.Model):
+class ExperienceReport(ChoiceLabels, models.Model):
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="experience_reports")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="procurement_experience_reports")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
 from ksf.needs.models import Need, ServiceArea
 from ksf.organisations.models import Organisation
 
@@ -71,7 +72,7 @@ class FundingSource(models.TextChoices):
     OTHER = "annet", _("Annet")
 
 
-class Project(models.Model):
+class Project(ChoiceLabels, models.Model):
     title = models.CharField(_("tittel"), max_length=300)
     summary = models.TextField(_("populærvitenskapelig sammendrag"), max_length=5000)
     kind = models.CharField(_("type prosjekt"), max_length=12, choices=ProjectKind.choices, default=ProjectKind.RESEARCH)
@@ -145,7 +146,7 @@ class Project(models.Model):
         return [str(ServiceArea(code).label) for code in self.service_area_codes if code in ServiceArea.values]
 
 
-class ProjectServiceArea(models.Model):
+class ProjectServiceArea(ChoiceLabels, models.Model):
     """One service area of a project (a row, so filters work the same on SQLite and PostgreSQL)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="service_area_rows")
@@ -159,7 +160,7 @@ class ProjectServiceArea(models.Model):
         return self.get_area_display()
 
 
-class Funding(models.Model):
+class Funding(ChoiceLabels, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding")
     source = models.CharField(_("finansieringskilde"), max_length=30, choices=FundingSource.choices)
     amount = models.PositiveBigIntegerField(
@@ -179,7 +180,7 @@ class Funding(models.Model):
         return f"{self.get_source_display()}: {self.amount} kr"
 
 
-class UserParticipation(models.Model):
+class UserParticipation(ChoiceLabels, models.Model):
     """Users took part in this phase, in this capacity (no names: only who, as a group)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participation")

@@ -356,6 +356,10 @@ def _build_in_background() -> None:
     try:
         for kind in (IndexKind.EVIDENCE, IndexKind.NEED):
             get_index(kind).ensure_fresh()
+        # The indexes live as long as the process: out of the garbage collector's way (ksf.core.warmup).
+        from ksf.core.warmup import freeze_long_lived
+
+        freeze_long_lived()
     except Exception:  # noqa: BLE001 - reported as "not ready" until a build succeeds
         logger.exception("search index build failed")
     finally:

@@ -14,13 +14,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ksf.core.choices import ChoiceLabels
+
 
 class IndexKind(models.TextChoices):
     EVIDENCE = "evidence", _("Kunnskapskilde")
     NEED = "need", _("Behov")
 
 
-class Embedding(models.Model):
+class Embedding(ChoiceLabels, models.Model):
     kind = models.CharField(max_length=10, choices=IndexKind.choices)
     object_id = models.PositiveBigIntegerField()
     # Which model (and text recipe) made the vector; another version means "embed again".
@@ -39,7 +41,7 @@ class Embedding(models.Model):
         return f"{self.kind} {self.object_id} ({self.model_version})"
 
 
-class IndexChange(models.Model):
+class IndexChange(ChoiceLabels, models.Model):
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(max_length=10, choices=IndexKind.choices)
     object_id = models.PositiveBigIntegerField()
