@@ -88,7 +88,7 @@ def drill_worker(env: dict[str, str]) -> dict:
 
 
 def drill_postgres(env: dict[str, str]) -> dict:
-    users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])
+    users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])["users"]
     stop = threading.Event()
     statuses: Counter[str] = Counter()
     saved: list[str] = []
@@ -180,7 +180,7 @@ def drill_upload(env: dict[str, str]) -> dict:
                      files={"file": ("stor.ris", b"TY  - JOUR\n" + b"x" * size, "application/x-research-info-systems")}, timeout=120)
     big_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", big.text))
     big_message = next((m for m in re.findall(r"[^.]*(?:MB|for stor)[^.]*\.", big_text)), big_text[:200])
-    users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])
+    users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])["users"]
     reporter = login(HOSTS[1], *users[0])
     form = reporter.get(f"{HOSTS[1]}/behov/nytt/", timeout=10)
     token = CSRF.search(form.text).group(1)
