@@ -32,7 +32,7 @@ lint:
 	$(VENV)/bin/ruff check .
 
 typecheck:
-	$(VENV)/bin/mypy ksf
+	$(VENV)/bin/mypy ksf bench
 
 pytest:
 	$(PY) -m pytest $(PYTEST_ARGS)

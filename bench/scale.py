@@ -202,7 +202,7 @@ def _install(corpus: Corpus, evidence: HybridIndex, needs: HybridIndex) -> None:
             )
         return out
 
-    Evidence.objects.in_bulk = in_bulk  # type: ignore[method-assign]
+    Evidence.objects.in_bulk = in_bulk  # type: ignore[method-assign,assignment]
     services._visible = visible  # type: ignore[assignment]
 
 

@@ -100,7 +100,7 @@ def build(n_needs: int, n_history: int, seed: int = 7) -> dict[str, Any]:
     start = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
     span_days = (dt.datetime(2026, 11, 1, tzinfo=dt.UTC) - start).days
 
-    plans = []
+    plans: list[list[Any]] = []
     for i in range(n_needs):
         path = rng.choices(PATHS, weights)[0][0]
         plans.append([i, path, 0])
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     stats.compute_need_stats(StatsFilter())
     compute_s = time.perf_counter() - t0
     filtered = "/statistikk/?region=vest&service_area=hjemmetjenester"
-    result = {
+    result: dict[str, Any] = {
         "database": connection.vendor,
         "data": data,
         "compute_need_stats_ms": round(compute_s * 1000, 1),

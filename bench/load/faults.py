@@ -32,13 +32,20 @@ from bench.load.run import CREATE_USERS, HOSTS, ROOT, django_shell, prod_env, re
 RUN = ROOT / "var" / "prod"
 OUT = ROOT / "var" / "load"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    if match is None:
+        raise SystemExit("no CSRF token in the page (is the server up, and the page the expected one?)")
+    return match.group(1)
 results: dict[str, dict] = {}
 
 
 def login(base: str, username: str, password: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/konto/logg-inn/", timeout=10)
-    token = CSRF.search(page.text).group(1)
+    token = csrf_token(page.text)
     response = session.post(f"{base}/konto/logg-inn/", data={"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/"}, timeout=10, allow_redirects=False)
     assert response.status_code == 302, f"log-in as {username} failed: {response.status_code}"
     return session
@@ -174,7 +181,7 @@ def drill_upload(env: dict[str, str]) -> dict:
     django_shell(env, "from ksf.accounts.models import User; u = User.objects.get(username='admin'); u.set_password('demo-passord-2026'); u.save()")
     admin = login(HOSTS[0], "admin", "demo-passord-2026")
     page = admin.get(f"{HOSTS[0]}/kunnskap/import/", timeout=10)
-    token = CSRF.search(page.text).group(1)
+    token = csrf_token(page.text)
     size = 51 * 1024 * 1024
     big = admin.post(f"{HOSTS[0]}/kunnskap/import/", data={"csrfmiddlewaretoken": token},
                      files={"file": ("stor.ris", b"TY  - JOUR\n" + b"x" * size, "application/x-research-info-systems")}, timeout=120)
@@ -183,7 +190,7 @@ def drill_upload(env: dict[str, str]) -> dict:
     users = json.loads(django_shell(env, CREATE_USERS).strip().splitlines()[-1])["users"]
     reporter = login(HOSTS[1], *users[0])
     form = reporter.get(f"{HOSTS[1]}/behov/nytt/", timeout=10)
-    token = CSRF.search(form.text).group(1)
+    token = csrf_token(form.text)
     before = django_shell(env, "from ksf.needs.models import Need; print(Need.objects.count())").strip().splitlines()[-1]
     huge = reporter.post(f"{HOSTS[1]}/behov/nytt/", data={"csrfmiddlewaretoken": token, "title": "Stor", "question": "x" * (6 * 1024 * 1024), "service_area": "sykehjem", "kind": "knowledge", "urgency": "medium"}, timeout=60)
     after = django_shell(env, "from ksf.needs.models import Need; print(Need.objects.count())").strip().splitlines()[-1]

@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "var" / "load"
@@ -127,6 +128,11 @@ def _cpu_seconds() -> dict[str, float]:
             if proc.info["name"] and proc.info["name"].startswith("postgres"):
                 times = proc.cpu_times()
                 totals["postgres"] += times.user + times.system
+                parent = proc.parent()
+                if parent is None or not (parent.name() or "").startswith("postgres"):
+                    # the postmaster: CPU of the backends that ended during the run (connections
+                    # are recycled) is counted in its children's times
+                    totals["postgres"] += times.children_user + times.children_system
         except psutil.Error:
             continue
     return totals
@@ -219,9 +225,12 @@ def main() -> int:
                  f"({(web_cpu + pg_cpu) / elapsed:.2f} of {os.cpu_count()} cores over the run)")
     lines.append("Load average (1, 5, 15 min) before: " + ", ".join(f"{v:.2f}" for v in load_before)
                  + "; after: " + ", ".join(f"{v:.2f}" for v in load_after))
-    verify = json.loads(django_shell({**env}, f"PATH = {str(created_file)!r}\n" + VERIFY).strip().splitlines()[-1]) if created_file.exists() else {"created": 0, "problems": ["no created.json"]}
+    verify: dict[str, Any] = (
+        json.loads(django_shell({**env}, f"PATH = {str(created_file)!r}\n" + VERIFY).strip().splitlines()[-1])
+        if created_file.exists() else {"created": 0, "problems": ["no created.json"]}
+    )
     lines.append(f"Needs created by the load: {verify.get('created')}, each exactly once with complete history: "
-                 f"{'yes' if not verify.get('problems') else 'NO'}; problems: {verify.get('problems')[:10]}; "
+                 f"{'yes' if not verify.get('problems') else 'NO'}; problems: {(verify.get('problems') or [])[:10]}; "
                  f"rows not confirmed to a client: {verify.get('unconfirmed_rows')}")
     target = {r["Name"]: r for r in rows}
     p95_list = float(target.get("/behov/", {}).get("95%", "nan") or "nan")
