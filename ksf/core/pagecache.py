@@ -123,7 +123,7 @@ def cached_html(parts: list[Any], render: Callable[[], str], *, version: str, ti
 CSRF_PLACEHOLDER = "ksf-csrf-token-placeholder"
 _PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 # Headers that belong to one answer or are set again by the middleware around this one.
-_NOT_STORED = {"content-length", "set-cookie", "vary", "content-language"}
+_NOT_STORED = {"content-length", "set-cookie", "content-language"}
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
@@ -204,6 +204,8 @@ class AnonymousPageMiddleware:
             and response.status_code == 200
             and isinstance(response, HttpResponse)
             and not response.cookies
+            # a real token handed out by the view (not the placeholder) belongs to this visitor
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
             headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
             pages.set(key, (time.time(), response.status_code, headers, response.content), grace + 5)

@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 
-from ksf.core.pagecache import CSRF_PLACEHOLDER
+from ksf.core.pagecache import CSRF_PLACEHOLDER, public_page
 from ksf.needs.tests.helpers import walk
 from ksf.needs.workflow import Status
 
@@ -105,3 +107,17 @@ def test_pages_that_are_not_shared_still_get_a_working_token(world, clock):
         "username": world.helsesykepleier_oygarden.username, "password": "et-langt-passord-1", "csrfmiddlewaretoken": tokens[-1],
     })
     assert response.status_code == 302
+
+
+@public_page
+def _page_with_own_token(request):
+    return HttpResponse(f"<p>{get_token(request)}</p>")
+
+
+urlpatterns = [path("eget/", _page_with_own_token)]
+
+
+@pytest.mark.urls(__name__)
+def test_an_answer_holding_a_token_the_view_made_itself_is_not_shared(clock):
+    first, second = Client(), Client()
+    assert first.get("/eget/").content != second.get("/eget/").content
