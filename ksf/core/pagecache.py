@@ -21,7 +21,7 @@ database once. Requests that may write (POST ...) never reuse a value.
 Whole answers (`AnonymousPageMiddleware`, views marked `@public_page`): within the same grace
 period an anonymous visitor gets the answer another anonymous visitor got for the same address
 and language, without the view running at all (measured: a cached need page still cost 16 ms of
-CPU for looking up the need, its version and the cached body; the whole answer costs ~3 ms). The
+CPU for looking up the need, its version and the cached body; the whole answer costs ~2 ms). The
 only per-visitor part of such a page is the CSRF token (language switcher, htmx header): pages
 for anonymous visitors are rendered with a placeholder, which every answer replaces with the
 visitor's own token on its way out.
