@@ -50,6 +50,11 @@ PAGE_CACHE_SECONDS = 300
 _local = threading.local()
 
 
+def _now() -> float:
+    """Wall-clock seconds (tests replace this, not `time.time` for the whole process)."""
+    return time.time()
+
+
 def _request_started(sender: Any, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
     method = (environ or {}).get("REQUEST_METHOD", "")
     _local.memo = {} if method in ("GET", "HEAD") else None
@@ -97,16 +102,16 @@ def cached_value(parts: list[Any], compute: Callable[[], T], *, version: str, ti
     key = "pagecache:" + hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
     pages = caches["pages"]
     entry = pages.get(key)
-    if _fresh(entry, version, time.time()):
+    if _fresh(entry, version, _now()):
         return entry[2]  # type: ignore[no-any-return]
     with _inflight_lock:
         lock = _inflight.setdefault(key, threading.Lock())
     with lock:
         entry = pages.get(key)
-        if _fresh(entry, version, time.time()):
+        if _fresh(entry, version, _now()):
             return entry[2]  # type: ignore[no-any-return]
         value = compute()
-        pages.set(key, (version, time.time(), value), timeout)
+        pages.set(key, (version, _now(), value), timeout)
     with _inflight_lock:
         if _inflight.get(key) is lock and not lock.locked():
             del _inflight[key]
@@ -189,13 +194,13 @@ class AnonymousPageMiddleware:
         pages = caches["pages"]
         if key:
             entry = pages.get(key)
-            if entry is not None and time.time() - entry[0] < grace:
+            if entry is not None and _now() - entry[0] < grace:
                 stored_at, status, headers, content = entry
                 shared = HttpResponse(content, status=status)
                 for name, value in headers:
                     shared[name] = value
                 # Standard HTTP: how old the shared answer is (the access log records it).
-                shared["Age"] = str(int(time.time() - stored_at))
+                shared["Age"] = str(int(_now() - stored_at))
                 return _with_own_token(request, shared)
         response = self.get_response(request)
         if (
@@ -208,5 +213,5 @@ class AnonymousPageMiddleware:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
             headers = [(name, value) for name, value in response.items() if name.lower() not in _NOT_STORED]
-            pages.set(key, (time.time(), response.status_code, headers, response.content), grace + 5)
+            pages.set(key, (_now(), response.status_code, headers, response.content), grace + 5)
         return _with_own_token(request, response)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ksf.core.pagecache import cached_html, public_page
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
@@ -44,7 +44,7 @@ def _bundle_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @public_page
-@require_GET
+@require_safe
 def stats_page(request: HttpRequest) -> HttpResponse:
     f, form = filter_from_params(request.GET)
 
@@ -91,7 +91,7 @@ def _needs_sections_html(snap: stats.Snapshot, query: str) -> str:
     return html
 
 
-@require_GET
+@require_safe
 def figure_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     f, _form = filter_from_params(request.GET)
     table = figures.tables(stats.snapshot(f)).get(slug)
@@ -124,7 +124,7 @@ MUNICIPALITY_KEYS = [
 
 
 @public_page
-@require_GET
+@require_safe
 def region_page(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(HealthRegion, code=code)
     params = request.GET.copy()
@@ -149,7 +149,7 @@ def region_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "monitor/region.html", context)
 
 
-@require_GET
+@require_safe
 def open_data_latest(request: HttpRequest) -> HttpResponse:
     latest = services.latest_bundle()
     if latest is None:
@@ -157,7 +157,7 @@ def open_data_latest(request: HttpRequest) -> HttpResponse:
     return redirect("monitor:open_data_file", name=latest.name)
 
 
-@require_GET
+@require_safe
 def open_data_file(request: HttpRequest, name: str) -> FileResponse:
     path = services.bundle_by_name(name)
     if path is None:

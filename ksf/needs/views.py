@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ksf.accounts.access import actor_for, home_municipality
 from ksf.core.pagecache import cached_html, public_page
@@ -45,7 +45,7 @@ def _filter_context(request: HttpRequest) -> tuple[selectors.NeedFilters, QueryS
 
 
 @public_page
-@require_GET
+@require_safe
 def need_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.NeedFilters.from_query(request.GET)
     query = filters.as_query()
@@ -129,7 +129,7 @@ def _safe_cell(value: Any) -> Any:
     return value
 
 
-@require_GET
+@require_safe
 def export_csv(request: HttpRequest) -> HttpResponse:
     _filters, qs = _filter_context(request)
     buffer = io.StringIO()
@@ -142,7 +142,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
@@ -224,7 +224,7 @@ def _detail_context(request: HttpRequest, need: Need, **extra: Any) -> dict[str,
 
 
 @public_page
-@require_GET
+@require_safe
 def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.user.is_authenticated:
         need = access.get_need_for_user(request.user, public_id)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ksf.core.pagecache import cached_html, public_page
 from ksf.evidence.models import Evidence, EvidenceType, Source
@@ -39,7 +39,7 @@ def _languages() -> list[str]:
 
 
 @public_page
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     params = request.GET
     q = services.clean_query(params.get("q", ""))
@@ -90,7 +90,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "search/search.html", context)
 
 
-@require_GET
+@require_safe
 def similar_needs(request: HttpRequest) -> HttpResponse:
     """htmx fragment for the need form: up to five needs that look like the one being typed."""
     title = request.GET.get("title", "")[:1000]

@@ -25,7 +25,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def clock(settings, monkeypatch):
     settings.PAGECACHE_GRACE_SECONDS = 5
     now = [1_000_000.0]
-    monkeypatch.setattr("ksf.core.pagecache.time.time", lambda: now[0])
+    monkeypatch.setattr("ksf.core.pagecache._now", lambda: now[0])
     return now
 
 

@@ -11,7 +11,7 @@ from ksf.core.pagecache import cached_value
 
 def test_a_new_version_is_computed_and_an_old_copy_is_served_only_within_the_grace_period(settings, monkeypatch):
     clock = [1_000.0]
-    monkeypatch.setattr("ksf.core.pagecache.time.time", lambda: clock[0])
+    monkeypatch.setattr("ksf.core.pagecache._now", lambda: clock[0])
     calls: list[str] = []
 
     def compute(label: str):

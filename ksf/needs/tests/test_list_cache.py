@@ -60,7 +60,7 @@ def test_a_repeated_anonymous_visit_does_not_query_the_needs_again(client, world
 def test_with_a_grace_period_a_change_shows_to_anonymous_visitors_once_it_has_passed(client, world, settings, monkeypatch):
     settings.PAGECACHE_GRACE_SECONDS = 5
     clock = [1_000_000.0]
-    monkeypatch.setattr("ksf.core.pagecache.time.time", lambda: clock[0])
+    monkeypatch.setattr("ksf.core.pagecache._now", lambda: clock[0])
     need = walk(world, Status.CLUSTER_REVIEW, title="Fall hos hjemmeboende eldre")
     url = reverse("needs:list")
     assert '<td class="num">1</td>' in _row(client.get(url).content.decode(), need.public_id)
