@@ -41,6 +41,8 @@ from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 T = TypeVar("T")
@@ -121,6 +123,14 @@ def cached_value(parts: list[Any], compute: Callable[[], T], *, version: str, ti
 def cached_html(parts: list[Any], render: Callable[[], str], *, version: str, timeout: int = PAGE_CACHE_SECONDS) -> str:
     """The HTML `render()` gives, cached as `cached_value` does."""
     return str(cached_value(parts, render, version=version, timeout=timeout))
+
+
+def cached_render(
+    parts: list[Any], template: str, context: Callable[[], dict[str, Any]], request: HttpRequest, *, version: str
+) -> SafeString:
+    """`template` rendered with `context()` (asked only when rendering), cached as `cached_value`
+    does; ready to put into a page (it is our own rendered template)."""
+    return mark_safe(cached_html(parts, lambda: render_to_string(template, context(), request), version=version))  # noqa: S308
 
 
 # --- Whole answers for anonymous visitors -------------------------------------------------------

@@ -552,9 +552,13 @@ def figures_version() -> str:
 T = TypeVar("T")
 
 
+def _filter_hash(f: StatsFilter) -> str:
+    return hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()
+
+
 def _memo_key(version: str, f: StatsFilter, today: dt.date) -> str:
     # The figures carry translated labels (levels, outcomes, stages): one cache entry per language.
-    return f"{version}:{get_language()}:{today.isoformat()}:{hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()}"
+    return f"{version}:{get_language()}:{today.isoformat()}:{_filter_hash(f)}"
 
 
 def _memo(kind: str, version: str, f: StatsFilter, today: dt.date, compute: Callable[[], T]) -> T:
@@ -562,8 +566,7 @@ def _memo(kind: str, version: str, f: StatsFilter, today: dt.date, compute: Call
     grace period, a snapshot made at an older version serves for that many seconds; under the
     load of `make load` the needs version changed twice a second and every statistics page and
     municipality page recomputed the national figures, 80 ms of CPU each)."""
-    parts = ["monitor", kind, today.isoformat(), hashlib.sha1(f.key().encode(), usedforsecurity=False).hexdigest()]
-    return cached_value(parts, compute, version=version, timeout=CACHE_SECONDS)
+    return cached_value(["monitor", kind, today.isoformat(), _filter_hash(f)], compute, version=version, timeout=CACHE_SECONDS)
 
 
 def need_stats(f: StatsFilter, *, today: dt.date | None = None) -> NeedStats:

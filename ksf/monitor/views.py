@@ -13,12 +13,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from ksf.core.pagecache import cached_html, public_page
+from ksf.core.pagecache import cached_render, public_page
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import exports, figures, services, stats
@@ -68,12 +67,8 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     # version, day, filter and open-data bundle (ksf.core.pagecache; bench/load, issue #9).
     latest = services.latest_bundle()
     version = "|".join([stats.figures_version(), timezone.localdate().isoformat(), latest.name if latest else ""])
-    body = cached_html(
-        ["monitor:stats", sorted(request.GET.lists())],
-        lambda: render_to_string("monitor/_stats_body.html", context(), request),
-        version=version,
-    )
-    return render(request, "monitor/stats.html", {"body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
+    body = cached_render(["monitor:stats", sorted(request.GET.lists())], "monitor/_stats_body.html", context, request, version=version)
+    return render(request, "monitor/stats.html", {"body_html": body})
 
 
 def _needs_sections_html(snap: stats.Snapshot, query: str) -> str:

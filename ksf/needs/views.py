@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ksf.accounts.access import actor_for, home_municipality
-from ksf.core.pagecache import cached_html, public_page
+from ksf.core.pagecache import cached_html, cached_render, public_page
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
 
 from . import access, selectors, services
@@ -233,13 +233,12 @@ def need_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     # once per version of what it shows (ksf.core.pagecache; measured need: bench/load, issue #9).
     # Its row alone keys the cache; the related rows are read only to render it.
     need = access.get_need_for_user(request.user, public_id, related=False)
-    body = cached_html(
-        ["needs:detail", need.pk],
-        lambda: render_to_string(
-            "needs/_detail_body.html", _detail_context(request, access.get_need_for_user(request.user, public_id)), request),
+    body = cached_render(
+        ["needs:detail", need.pk], "needs/_detail_body.html",
+        lambda: _detail_context(request, access.get_need_for_user(request.user, public_id)), request,
         version=selectors.need_version(need),
     )
-    return render(request, "needs/need_detail.html", {"need": need, "body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
+    return render(request, "needs/need_detail.html", {"need": need, "body_html": body})
 
 
 @require_POST

@@ -7,10 +7,8 @@ from typing import Any
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
-from ksf.core.pagecache import cached_html, public_page
+from ksf.core.pagecache import cached_render, public_page
 from ksf.core.registry import page_sections, page_version
 
 from . import selectors
@@ -51,12 +49,10 @@ def municipality_detail(request: HttpRequest, number: str) -> HttpResponse:
     else:
         # Anonymous visitors all see the same sections: rendered once per version of what they
         # show (ksf.core.pagecache; measured need: bench/load, issue #9).
-        context["sections_html"] = mark_safe(cached_html(  # noqa: S308 - our own rendered template
-            ["municipality", municipality.pk],
-            lambda: render_to_string("organisations/_sections.html", {
-                "sections": page_sections("municipality", request, municipality)}, request),
-            version=version,
-        ))
+        context["sections_html"] = cached_render(
+            ["municipality", municipality.pk], "organisations/_sections.html",
+            lambda: {"sections": page_sections("municipality", request, municipality)}, request, version=version,
+        )
     return render(request, "organisations/municipality_detail.html", context)
 
 

@@ -11,14 +11,12 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ksf.core.pagecache import cached_html, public_page
+from ksf.core.pagecache import cached_render, public_page
 from ksf.needs.access import visible_needs
 from ksf.needs.models import ServiceArea
 from ksf.organisations.models import HealthRegion, Organisation, OrgKind
@@ -68,12 +66,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
         return render(request, "projects/project_list.html", context())
     # Anonymous visitors all see the same published projects: rendered once per data version and
     # query (ksf.core.pagecache; measured need: bench/load, issue #9).
-    body = cached_html(
-        ["projects:list", sorted(request.GET.lists())],
-        lambda: render_to_string("projects/_list_body.html", context(), request),
-        version=selectors.data_version(),
-    )
-    return render(request, "projects/project_list.html", {"body_html": mark_safe(body)})  # noqa: S308 - our own rendered template
+    body = cached_render(
+        ["projects:list", sorted(request.GET.lists())], "projects/_list_body.html", context, request, version=selectors.data_version())
+    return render(request, "projects/project_list.html", {"body_html": body})
 
 
 def project_export(request: HttpRequest, fmt: str) -> HttpResponse:

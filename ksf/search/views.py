@@ -6,11 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from ksf.core.pagecache import cached_html, public_page
+from ksf.core.pagecache import cached_render, public_page
 from ksf.evidence.models import Evidence, EvidenceType, Source
 from ksf.needs.workflow import Status
 from ksf.organisations.models import HealthRegion
@@ -73,11 +71,10 @@ def search(request: HttpRequest) -> HttpResponse:
     if q and not request.user.is_authenticated:
         # Anonymous visitors asking the same question get the same results: rendered once per
         # state of the search indexes and the needs (ksf.core.pagecache; bench/load, issue #9).
-        context["results_html"] = mark_safe(cached_html(  # noqa: S308 - our own rendered template
-            ["search", q, sorted(filters.items())],
-            lambda: render_to_string("search/includes/results.html", results(), request),
+        context["results_html"] = cached_render(
+            ["search", q, sorted(filters.items())], "search/includes/results.html", results, request,
             version=services.results_version(),
-        ))
+        )
     else:
         context.update(results())
     context.update({
